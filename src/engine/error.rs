@@ -1,0 +1,82 @@
+//! The reference's request errors: `Server.errors` codes with their messages, and the
+//! session close reasons.
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum ErrorCode {
+    UnknownTransport = 0,
+    UnknownSid = 1,
+    BadHandshakeMethod = 2,
+    BadRequest = 3,
+    Forbidden = 4,
+    UnsupportedProtocolVersion = 5,
+}
+
+impl ErrorCode {
+    pub fn message(self) -> &'static str {
+        match self {
+            ErrorCode::UnknownTransport => "Transport unknown",
+            ErrorCode::UnknownSid => "Session ID unknown",
+            ErrorCode::BadHandshakeMethod => "Bad handshake method",
+            ErrorCode::BadRequest => "Bad request",
+            ErrorCode::Forbidden => "Forbidden",
+            ErrorCode::UnsupportedProtocolVersion => "Unsupported protocol version",
+        }
+    }
+
+    /// HTTP status of a polling error response.
+    pub fn status(self) -> u16 {
+        if self == ErrorCode::Forbidden {
+            403
+        } else {
+            400
+        }
+    }
+
+    /// The JSON body of a polling error response.
+    pub fn json_body(self, message: Option<&str>) -> String {
+        serde_json::json!({ "code": self as u8, "message": message.unwrap_or(self.message()) })
+            .to_string()
+    }
+}
+
+/// Why a session closed, with the reference's exact strings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CloseReason {
+    TransportClose,
+    TransportError,
+    PingTimeout,
+    ParseError,
+    ForcedClose,
+}
+
+impl CloseReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CloseReason::TransportClose => "transport close",
+            CloseReason::TransportError => "transport error",
+            CloseReason::PingTimeout => "ping timeout",
+            CloseReason::ParseError => "parse error",
+            CloseReason::ForcedClose => "forced close",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_bodies_match_the_reference() {
+        assert_eq!(
+            ErrorCode::UnknownSid.json_body(None),
+            r#"{"code":1,"message":"Session ID unknown"}"#
+        );
+        assert_eq!(
+            ErrorCode::Forbidden.json_body(Some("nope")),
+            r#"{"code":4,"message":"nope"}"#
+        );
+        assert_eq!(ErrorCode::Forbidden.status(), 403);
+        assert_eq!(ErrorCode::UnknownTransport.status(), 400);
+    }
+}

@@ -1,0 +1,284 @@
+//! Engine.IO v4 server (the counterpart of the `engine.io` package): sessions, the
+//! polling and WebSocket transports, upgrades, heartbeats and limits. It knows nothing of
+//! Socket.IO or Node: the layer above implements [`EngineHandler`].
+
+mod base64;
+pub mod config;
+pub mod error;
+mod heartbeat;
+pub mod packet;
+pub mod polling;
+pub mod request;
+pub mod session;
+pub mod sid;
+pub mod websocket;
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+
+use bytes::Bytes;
+use dashmap::DashMap;
+use parking_lot::MutexGuard;
+use tokio::runtime::Handle;
+
+pub use config::{EngineConfig, InitialPacket, Transport};
+pub use error::{CloseReason, ErrorCode};
+pub use packet::Outgoing;
+pub use session::{ReadyState, Session};
+
+use heartbeat::Heartbeat;
+use packet::Incoming;
+use session::State;
+
+/// A message received from a client.
+#[derive(Debug, PartialEq)]
+pub enum Message<'a> {
+    Text(&'a str),
+    Binary(Bytes),
+}
+
+/// What the layer above the engine is told about sessions.
+pub trait EngineHandler: Send + Sync + 'static {
+    fn on_open(&self, session: &Arc<Session>);
+    fn on_message(&self, session: &Arc<Session>, message: Message<'_>);
+    /// The session now runs on WebSocket.
+    fn on_upgrade(&self, session: &Arc<Session>);
+    fn on_close(&self, session: &Arc<Session>, reason: CloseReason);
+}
+
+pub struct Engine {
+    pub config: EngineConfig,
+    sessions: DashMap<Box<str>, Arc<Session>>,
+    handles: DashMap<u32, Arc<Session>>,
+    next_handle: AtomicU32,
+    handler: Arc<dyn EngineHandler>,
+    heartbeat: Arc<Heartbeat>,
+    runtime: Handle,
+}
+
+impl Engine {
+    /// Creates an engine whose tasks run on `runtime`.
+    pub fn new(config: EngineConfig, handler: Arc<dyn EngineHandler>, runtime: Handle) -> Arc<Self> {
+        let heartbeat = Arc::new(Heartbeat::new(config.ping_interval, config.ping_timeout));
+        let engine = Arc::new(Engine {
+            config,
+            sessions: DashMap::new(),
+            handles: DashMap::new(),
+            next_handle: AtomicU32::new(1),
+            handler,
+            heartbeat: heartbeat.clone(),
+            runtime,
+        });
+        engine
+            .runtime
+            .spawn(heartbeat.run(Arc::downgrade(&engine)));
+        engine
+    }
+
+    pub fn runtime(&self) -> &Handle {
+        &self.runtime
+    }
+
+    pub fn clients_count(&self) -> usize {
+        self.sessions.len()
+    }
+
+    pub fn session_by_sid(&self, sid: &str) -> Option<Arc<Session>> {
+        self.sessions.get(sid).map(|entry| entry.clone())
+    }
+
+    pub fn session(&self, handle: u32) -> Option<Arc<Session>> {
+        self.handles.get(&handle).map(|entry| entry.clone())
+    }
+
+    /// Reserves the handle of a session that a WebSocket handshake will open.
+    pub fn reserve_handle(&self) -> u32 {
+        loop {
+            let handle = self.next_handle.fetch_add(1, Ordering::Relaxed);
+            if handle != 0 && !self.handles.contains_key(&handle) {
+                return handle;
+            }
+        }
+    }
+
+    /// Opens a session: queues the open packet (and `initialPacket`), registers the
+    /// session and starts its heartbeat.
+    pub(crate) fn open_session(
+        &self,
+        transport: Transport,
+        handle: u32,
+        sid: Option<String>,
+    ) -> Arc<Session> {
+        let sid = sid.unwrap_or_else(sid::generate).into_boxed_str();
+        let session = Arc::new(Session::new(sid, handle, transport));
+        {
+            let mut state = session.lock();
+            state.outbox.push_back(Outgoing::open(&self.handshake_json(&session, transport)));
+            match &self.config.initial_packet {
+                Some(InitialPacket::Text(text)) => state.outbox.push_back(Outgoing::message(text)),
+                Some(InitialPacket::Binary(bytes)) => {
+                    state.outbox.push_back(Outgoing::Binary(bytes.clone()))
+                }
+                None => {}
+            }
+        }
+        self.sessions.insert(session.sid().into(), session.clone());
+        self.handles.insert(handle, session.clone());
+        self.heartbeat.schedule_ping(&session);
+        self.handler.on_open(&session);
+        session
+    }
+
+    fn handshake_json(&self, session: &Session, transport: Transport) -> String {
+        // Written by hand to keep the reference's key order.
+        format!(
+            r#"{{"sid":{},"upgrades":{},"pingInterval":{},"pingTimeout":{},"maxPayload":{}}}"#,
+            serde_json::Value::from(session.sid()),
+            serde_json::Value::from(self.config.upgrades(transport).to_vec()),
+            self.config.ping_interval.as_millis(),
+            self.config.ping_timeout.as_millis(),
+            self.config.max_payload,
+        )
+    }
+
+    /// Queues a packet; dropped when the session is closing or closed.
+    pub fn send(&self, session: &Arc<Session>, packet: Outgoing) -> bool {
+        self.send_all(session, std::iter::once(packet))
+    }
+
+    /// Queues packets that must travel together (a polling response takes all of them).
+    pub fn send_all(
+        &self,
+        session: &Arc<Session>,
+        packets: impl IntoIterator<Item = Outgoing>,
+    ) -> bool {
+        let mut state = session.lock();
+        if state.ready != ReadyState::Open {
+            return false;
+        }
+        state.outbox.extend(packets);
+        self.flush(session, state);
+        true
+    }
+
+    /// Hands queued packets to the transport if it can write now.
+    fn flush(&self, session: &Session, mut state: MutexGuard<'_, State>) {
+        match state.transport {
+            Transport::Polling => {
+                if state.outbox.is_empty() {
+                    return;
+                }
+                if let Some(waiter) = state.pending_get.take() {
+                    let payload = packet::encode_payload(state.outbox.iter());
+                    state.outbox.clear();
+                    drop(state);
+                    waiter(payload);
+                }
+            }
+            Transport::WebSocket => {
+                drop(state);
+                session.wake.notify_one();
+            }
+        }
+    }
+
+    /// Closes the session from the server side (`socket.close()`): what is queued is
+    /// written first, then the transport closes with `"forced close"`.
+    pub fn close(self: &Arc<Self>, session: &Arc<Session>) {
+        let mut state = session.lock();
+        if state.ready != ReadyState::Open {
+            return;
+        }
+        state.ready = ReadyState::Closing;
+        match state.transport {
+            Transport::WebSocket => {
+                drop(state);
+                session.wake.notify_one();
+            }
+            Transport::Polling => match state.pending_get.take() {
+                Some(waiter) => {
+                    state.outbox.push_back(Outgoing::CLOSE);
+                    let payload = packet::encode_payload(state.outbox.iter());
+                    state.outbox.clear();
+                    drop(state);
+                    waiter(payload);
+                    self.terminate(session, CloseReason::ForcedClose);
+                }
+                None => {
+                    // The close packet goes with the next GET, if one comes in time.
+                    drop(state);
+                    let engine = Arc::downgrade(self);
+                    let session = session.clone();
+                    let wait = self.config.polling_close_timeout;
+                    self.runtime.spawn(async move {
+                        tokio::time::sleep(wait).await;
+                        if let Some(engine) = engine.upgrade() {
+                            engine.terminate(&session, CloseReason::ForcedClose);
+                        }
+                    });
+                }
+            },
+        }
+    }
+
+    /// Ends the session now: a parked GET gets a close packet, the WebSocket task
+    /// sends a close frame, and the layer above hears `reason`.
+    pub fn terminate(&self, session: &Arc<Session>, reason: CloseReason) {
+        let waiter = {
+            let mut state = session.lock();
+            if state.ready == ReadyState::Closed {
+                return;
+            }
+            state.ready = ReadyState::Closed;
+            state.outbox.clear();
+            state.post = None;
+            state.pending_get.take()
+        };
+        if let Some(waiter) = waiter {
+            waiter(packet::encode_payload([Outgoing::CLOSE].iter()));
+        }
+        session.wake.notify_one();
+        self.sessions.remove(session.sid());
+        self.handles.remove(&session.handle());
+        self.handler.on_close(session, reason);
+    }
+
+    /// Ends every session (`engine.close()`).
+    pub fn close_all(&self) {
+        let sessions: Vec<Arc<Session>> = self.handles.iter().map(|e| e.value().clone()).collect();
+        for session in sessions {
+            self.terminate(&session, CloseReason::ForcedClose);
+        }
+    }
+
+    /// Handles one decoded packet from the session's current transport.
+    fn on_packet(&self, session: &Arc<Session>, packet: Incoming<'_>) {
+        if session.ready_state() == ReadyState::Closed {
+            return;
+        }
+        match packet {
+            Incoming::Message(text) => self.handler.on_message(session, Message::Text(text)),
+            Incoming::Binary(bytes) => self.handler.on_message(session, Message::Binary(bytes)),
+            Incoming::Pong(_) => self.heartbeat.on_pong(session),
+            // In v4 the server pings; a client ping is an error.
+            Incoming::Ping(_) => self.terminate(session, CloseReason::TransportError),
+            Incoming::Open | Incoming::Close | Incoming::Upgrade | Incoming::Noop => {}
+        }
+    }
+
+    fn on_text(&self, session: &Arc<Session>, text: &str) {
+        match packet::decode_text(text) {
+            Ok(packet) => self.on_packet(session, packet),
+            Err(_) => self.terminate(session, CloseReason::ParseError),
+        }
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        self.heartbeat.stop();
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testing;

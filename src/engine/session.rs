@@ -1,0 +1,100 @@
+//! One Engine.IO session: its transport, outbound queue and lifecycle state.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicU32};
+
+use parking_lot::{Mutex, MutexGuard};
+use tokio::sync::Notify;
+
+use super::config::Transport;
+use super::packet::Outgoing;
+
+/// Completes a parked polling GET with the payload to answer.
+pub type PollWaiter = Box<dyn FnOnce(String) + Send>;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReadyState {
+    Open,
+    /// Closed by the server: the queue is flushed first, then the session ends.
+    Closing,
+    Closed,
+}
+
+pub struct Session {
+    sid: Box<str>,
+    handle: u32,
+    pub(super) state: Mutex<State>,
+    /// Wakes the WebSocket task: packets were queued or the session is closing.
+    pub(super) wake: Notify,
+    pub(super) ping_seq: AtomicU32,
+    pub(super) awaiting_pong: AtomicBool,
+}
+
+pub(super) struct State {
+    pub ready: ReadyState,
+    pub transport: Transport,
+    pub upgrading: bool,
+    pub upgraded: bool,
+    pub outbox: VecDeque<Outgoing>,
+    pub pending_get: Option<PollWaiter>,
+    /// Body of the polling POST in flight.
+    pub post: Option<Vec<u8>>,
+}
+
+impl Session {
+    pub(super) fn new(sid: Box<str>, handle: u32, transport: Transport) -> Self {
+        Session {
+            sid,
+            handle,
+            state: Mutex::new(State {
+                ready: ReadyState::Open,
+                transport,
+                upgrading: false,
+                upgraded: false,
+                outbox: VecDeque::new(),
+                pending_get: None,
+                post: None,
+            }),
+            wake: Notify::new(),
+            ping_seq: AtomicU32::new(0),
+            awaiting_pong: AtomicBool::new(false),
+        }
+    }
+
+    /// The engine session id (a secret shared with this client only).
+    pub fn sid(&self) -> &str {
+        &self.sid
+    }
+
+    /// The compact handle other layers and JS use to address this session.
+    pub fn handle(&self) -> u32 {
+        self.handle
+    }
+
+    pub fn transport(&self) -> Transport {
+        self.state.lock().transport
+    }
+
+    pub fn ready_state(&self) -> ReadyState {
+        self.state.lock().ready
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.ready_state() == ReadyState::Closed
+    }
+
+    /// True while the transport could write a packet right away (the reference's
+    /// `transport.writable`): a parked GET on polling, an idle writer on WebSocket.
+    pub fn is_writable(&self) -> bool {
+        let state = self.state.lock();
+        state.ready == ReadyState::Open
+            && match state.transport {
+                Transport::Polling => state.pending_get.is_some(),
+                Transport::WebSocket => state.outbox.is_empty(),
+            }
+    }
+
+    pub(super) fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock()
+    }
+}

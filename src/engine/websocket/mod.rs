@@ -1,0 +1,369 @@
+//! The WebSocket transport: the RFC 6455 server handshake (answered the way the `ws`
+//! package answers it), WebSocket-only sessions, and the upgrade of a polling session.
+//!
+//! Each connection is one task that both reads frames and writes what the session
+//! queued, coalescing queued packets into one flush.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_util::{SinkExt, StreamExt};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
+use tokio_tungstenite::tungstenite::error::CapacityError;
+use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
+use tokio_tungstenite::WebSocketStream;
+
+use super::config::Transport;
+use super::error::{CloseReason, ErrorCode};
+use super::packet::{self, Incoming, Outgoing};
+use super::request::EngineQuery;
+use super::session::{ReadyState, Session};
+use super::Engine;
+
+/// How often a parked GET is released with a noop while an upgrade is being probed.
+const UPGRADE_NOOP_PERIOD: Duration = Duration::from_millis(100);
+/// How long a closing connection may take to write its close frame.
+const CLOSE_FRAME_TIMEOUT: Duration = Duration::from_secs(1);
+const READ_BUFFER_SIZE: usize = 4 * 1024;
+const WRITE_BUFFER_SIZE: usize = 16 * 1024;
+
+/// The parts of an HTTP upgrade request the WebSocket transport needs.
+#[derive(Debug, Default, Clone)]
+pub struct UpgradeRequest {
+    pub method: String,
+    pub url: String,
+    pub upgrade: Option<String>,
+    pub key: Option<String>,
+    pub version: Option<String>,
+    /// Extra response headers (`Name: value\r\n` each) from the `headers` hooks.
+    pub extra_headers: String,
+    /// The session id to use for a handshake (`engine.generateId`), if not random.
+    pub sid: Option<String>,
+}
+
+/// An upgrade the `ws` package would refuse: status, message and extra header.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Refusal {
+    pub status: u16,
+    pub message: &'static str,
+    pub extra_header: Option<&'static str>,
+}
+
+fn is_valid_key(key: &str) -> bool {
+    // ws: /^[+/0-9A-Za-z]{22}==$/
+    let bytes = key.as_bytes();
+    bytes.len() == 24
+        && bytes.ends_with(b"==")
+        && bytes[..22]
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'+' || *b == b'/')
+}
+
+impl UpgradeRequest {
+    /// Checks the request the way `ws`'s `handleUpgrade` does.
+    pub fn validate(&self) -> Result<&str, Refusal> {
+        let refuse = |status, message, extra_header| Refusal {
+            status,
+            message,
+            extra_header,
+        };
+        if self.method != "GET" {
+            return Err(refuse(405, "Invalid HTTP method", None));
+        }
+        if !self
+            .upgrade
+            .as_deref()
+            .is_some_and(|u| u.eq_ignore_ascii_case("websocket"))
+        {
+            return Err(refuse(400, "Invalid Upgrade header", None));
+        }
+        let key = self.key.as_deref().filter(|key| is_valid_key(key));
+        let Some(key) = key else {
+            return Err(refuse(400, "Missing or invalid Sec-WebSocket-Key header", None));
+        };
+        let version = self.version.as_deref().map(str::trim);
+        if !matches!(version, Some("13") | Some("8")) {
+            return Err(refuse(
+                400,
+                "Missing or invalid Sec-WebSocket-Version header",
+                Some("Sec-WebSocket-Version: 13, 8\r\n"),
+            ));
+        }
+        Ok(key)
+    }
+}
+
+/// A raw HTTP error response on an upgrade connection, as `ws` and engine.io write it.
+pub fn error_response(status: u16, message: &str, extra_header: Option<&str>) -> String {
+    let reason = match status {
+        405 => "Method Not Allowed",
+        _ => "Bad Request",
+    };
+    format!(
+        "HTTP/1.1 {status} {reason}\r\nConnection: close\r\nContent-type: text/html\r\nContent-Length: {}\r\n{}\r\n{message}",
+        message.len(),
+        extra_header.unwrap_or_default(),
+    )
+}
+
+fn switching_protocols(key: &str, extra_headers: &str) -> String {
+    format!(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {}\r\n{extra_headers}\r\n",
+        derive_accept_key(key.as_bytes())
+    )
+}
+
+fn ws_config(max_payload: usize) -> WebSocketConfig {
+    WebSocketConfig::default()
+        .read_buffer_size(READ_BUFFER_SIZE)
+        .write_buffer_size(WRITE_BUFFER_SIZE)
+        .max_message_size(Some(max_payload))
+        .max_frame_size(Some(max_payload))
+}
+
+fn to_message(packet: Outgoing) -> Message {
+    match packet {
+        Outgoing::Text(text) => Message::Text(text),
+        Outgoing::Binary(bytes) => Message::Binary(bytes),
+    }
+}
+
+enum Target {
+    Handshake,
+    Upgrade(Arc<Session>),
+    /// Accepted, then closed right away (the reference's `websocket.close()` cases).
+    Reject,
+}
+
+impl Engine {
+    /// Serves one upgrade request on `stream` (`head`: bytes already read past the
+    /// request). A handshake opens the session with `handle`.
+    pub async fn serve_websocket<S>(
+        self: Arc<Self>,
+        mut stream: S,
+        head: Bytes,
+        request: UpgradeRequest,
+        handle: u32,
+    ) where
+        S: AsyncRead + AsyncWrite + Unpin + Send,
+    {
+        let key = match request.validate() {
+            Ok(key) => key.to_owned(),
+            Err(refusal) => {
+                let response = error_response(refusal.status, refusal.message, refusal.extra_header);
+                let _ = stream.write_all(response.as_bytes()).await;
+                return;
+            }
+        };
+        let query = EngineQuery::from_url(&request.url);
+        let target = match query.session_id() {
+            None if !query.supports_protocol() => {
+                let code = ErrorCode::UnsupportedProtocolVersion;
+                let response = error_response(400, code.message(), None);
+                let _ = stream.write_all(response.as_bytes()).await;
+                return;
+            }
+            None => Target::Handshake,
+            Some(_) if query.transport.as_deref() != Some("websocket") => Target::Reject,
+            Some(sid) => self.session_by_sid(sid).map_or(Target::Reject, Target::Upgrade),
+        };
+        let response = switching_protocols(&key, &request.extra_headers);
+        if stream.write_all(response.as_bytes()).await.is_err() {
+            return;
+        }
+        let config = ws_config(self.config.max_payload);
+        let mut ws =
+            WebSocketStream::from_partially_read(stream, head.to_vec(), Role::Server, Some(config))
+                .await;
+        let session = match target {
+            Target::Handshake => self.open_session(Transport::WebSocket, handle, request.sid),
+            Target::Upgrade(session) => match self.upgrade(&session, &mut ws).await {
+                true => session,
+                false => return close_quietly(&mut ws, None).await,
+            },
+            Target::Reject => return close_quietly(&mut ws, None).await,
+        };
+        self.drive(&session, &mut ws).await;
+    }
+
+    /// Runs the probe of a polling session's upgrade; true once the client sent `5`.
+    async fn upgrade<S>(&self, session: &Arc<Session>, ws: &mut WebSocketStream<S>) -> bool
+    where
+        S: AsyncRead + AsyncWrite + Unpin,
+    {
+        {
+            let mut state = session.lock();
+            if state.upgrading || state.upgraded || state.ready != ReadyState::Open {
+                return false;
+            }
+            state.upgrading = true;
+        }
+        let probed = tokio::time::timeout(self.config.upgrade_timeout, self.probe(session, ws))
+            .await
+            .unwrap_or(false);
+        let mut state = session.lock();
+        state.upgrading = false;
+        if !probed || state.ready == ReadyState::Closed {
+            return false;
+        }
+        state.transport = Transport::WebSocket;
+        state.upgraded = true;
+        let parked = state.pending_get.take();
+        drop(state);
+        if let Some(waiter) = parked {
+            waiter(packet::encode_payload([Outgoing::NOOP].iter()));
+        }
+        self.handler.on_upgrade(session);
+        // Writes what polling left queued (and finishes a pending server close).
+        session.wake.notify_one();
+        true
+    }
+
+    async fn probe<S>(&self, session: &Arc<Session>, ws: &mut WebSocketStream<S>) -> bool
+    where
+        S: AsyncRead + AsyncWrite + Unpin,
+    {
+        let mut noop_ticker: Option<tokio::time::Interval> = None;
+        loop {
+            let tick = async {
+                match noop_ticker.as_mut() {
+                    Some(ticker) => ticker.tick().await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                message = ws.next() => {
+                    let text = match message {
+                        Some(Ok(Message::Text(text))) => text,
+                        Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+                        _ => return false,
+                    };
+                    match packet::decode_text(&text) {
+                        Ok(Incoming::Ping("probe")) => {
+                            if ws.send(to_message(Outgoing::PONG_PROBE)).await.is_err() {
+                                return false;
+                            }
+                            noop_ticker = Some(tokio::time::interval(UPGRADE_NOOP_PERIOD));
+                        }
+                        Ok(Incoming::Upgrade) => return true,
+                        _ => return false,
+                    }
+                }
+                _ = tick => self.release_parked_poll(session),
+                _ = session.wake.notified() => {
+                    if session.is_closed() {
+                        return false;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reads and writes the session's WebSocket until either side closes it.
+    async fn drive<S>(&self, session: &Arc<Session>, ws: &mut WebSocketStream<S>)
+    where
+        S: AsyncRead + AsyncWrite + Unpin,
+    {
+        let mut close_frame = None;
+        while !session.is_closed() {
+            tokio::select! {
+                biased;
+                _ = session.wake.notified() => {
+                    if !self.write_queued(session, ws).await {
+                        break;
+                    }
+                }
+                message = ws.next() => match message {
+                    Some(Ok(Message::Text(text))) => self.on_text(session, &text),
+                    Some(Ok(Message::Binary(bytes))) => {
+                        self.on_packet(session, Incoming::Binary(bytes));
+                    }
+                    Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {
+                        // tungstenite queued the pong; get it out.
+                        let _ = ws.flush().await;
+                    }
+                    Some(Ok(Message::Close(_))) | None => {
+                        self.terminate(session, CloseReason::TransportClose);
+                    }
+                    Some(Err(WsError::Capacity(CapacityError::MessageTooLong { .. }))) => {
+                        close_frame = Some(CloseFrame { code: CloseCode::Size, reason: "".into() });
+                        self.terminate(session, CloseReason::TransportError);
+                    }
+                    Some(Err(_)) => {
+                        self.terminate(session, CloseReason::TransportError);
+                    }
+                }
+            }
+        }
+        close_quietly(ws, close_frame).await;
+    }
+
+    /// Writes everything queued, then flushes; false once the session is over.
+    async fn write_queued<S>(&self, session: &Arc<Session>, ws: &mut WebSocketStream<S>) -> bool
+    where
+        S: AsyncRead + AsyncWrite + Unpin,
+    {
+        loop {
+            let (batch, ready) = {
+                let mut state = session.lock();
+                (std::mem::take(&mut state.outbox), state.ready)
+            };
+            if batch.is_empty() {
+                if ready == ReadyState::Closing {
+                    self.terminate(session, CloseReason::ForcedClose);
+                }
+                return ready == ReadyState::Open;
+            }
+            for packet in batch {
+                let ready = futures_util::future::poll_fn(|cx| ws.poll_ready_unpin(cx));
+                if !matches!(until_closed(session, ready).await, Some(Ok(()))) {
+                    return false;
+                }
+                if ws.start_send_unpin(to_message(packet)).is_err() {
+                    self.terminate(session, CloseReason::TransportError);
+                    return false;
+                }
+            }
+            let flush = futures_util::future::poll_fn(|cx| ws.poll_flush_unpin(cx));
+            match until_closed(session, flush).await {
+                Some(Ok(())) => {}
+                Some(Err(_)) => {
+                    self.terminate(session, CloseReason::TransportError);
+                    return false;
+                }
+                None => return false,
+            }
+        }
+    }
+}
+
+/// Runs `future` (which must be cancel-safe) unless the session closes first.
+async fn until_closed<F: Future>(session: &Session, future: F) -> Option<F::Output> {
+    tokio::pin!(future);
+    loop {
+        tokio::select! {
+            output = &mut future => return Some(output),
+            _ = session.wake.notified() => {
+                if session.is_closed() {
+                    return None;
+                }
+            }
+        }
+    }
+}
+
+/// Sends a close frame, giving a peer that does not read a bounded time.
+async fn close_quietly<S>(ws: &mut WebSocketStream<S>, frame: Option<CloseFrame>)
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let _ = tokio::time::timeout(CLOSE_FRAME_TIMEOUT, ws.close(frame)).await;
+}
+
+#[cfg(test)]
+mod tests;

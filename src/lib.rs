@@ -1,0 +1,10 @@
+//! sio-rs: a Socket.IO server engine in Rust for Node.js.
+//!
+//! Layers, top to bottom (each depends only on those below it):
+//! - `node`: the N-API boundary, the only code that uses napi;
+//! - `attach`: how connections reach the engine (adopted file descriptors, bridged streams);
+//! - `engine`: Engine.IO v4 sessions and transports.
+
+pub mod attach;
+pub mod engine;
+mod node;

@@ -1,0 +1,402 @@
+//! `NativeEngine`: an Engine.IO server exported to JS. The facade forwards HTTP
+//! requests and upgrades to it and hears about sessions through the event queue.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use dashmap::DashMap;
+use napi::bindgen_prelude::{Buffer, Either, Function};
+use napi_derive::napi;
+
+use crate::attach::adopt::adopt_tcp;
+use crate::attach::bridge::{bridge, BridgeInput, BridgeOutput};
+use crate::engine::polling::{PollOutcome, PostError};
+use crate::engine::request::{RequestHead, Route};
+use crate::engine::websocket::UpgradeRequest;
+use crate::engine::{
+    CloseReason, Engine, EngineConfig, EngineHandler, InitialPacket, Message, Outgoing, Session,
+    Transport,
+};
+
+use super::events::{EventKind, EventQueue};
+
+#[napi(object)]
+pub struct EngineOptions {
+    pub ping_interval: u32,
+    pub ping_timeout: u32,
+    pub upgrade_timeout: u32,
+    pub max_http_buffer_size: f64,
+    pub transports: Vec<String>,
+    pub allow_upgrades: bool,
+    pub initial_packet: Option<Either<String, Buffer>>,
+}
+
+impl EngineOptions {
+    fn into_config(self) -> EngineConfig {
+        let has = |name: &str| self.transports.iter().any(|t| t == name);
+        EngineConfig {
+            ping_interval: Duration::from_millis(self.ping_interval.into()),
+            ping_timeout: Duration::from_millis(self.ping_timeout.into()),
+            upgrade_timeout: Duration::from_millis(self.upgrade_timeout.into()),
+            max_payload: self.max_http_buffer_size.clamp(0.0, usize::MAX as f64) as usize,
+            polling: has("polling"),
+            websocket: has("websocket"),
+            allow_upgrades: self.allow_upgrades,
+            initial_packet: self.initial_packet.map(|packet| match packet {
+                Either::A(text) => InitialPacket::Text(text),
+                Either::B(bytes) => InitialPacket::Binary(Bytes::copy_from_slice(&bytes)),
+            }),
+            ..EngineConfig::default()
+        }
+    }
+}
+
+/// The verdict on an engine request, before any transport work.
+#[napi(object)]
+pub struct Verdict {
+    /// The reference's error code (0–4) when the request is refused.
+    pub error_code: Option<u32>,
+    /// The session an existing-session request belongs to.
+    pub handle: Option<u32>,
+    /// True for a handshake (no `sid`).
+    pub handshake: bool,
+    /// For handshakes: false unless `EIO=4` (code 5 once `allowRequest` passed).
+    pub protocol_supported: bool,
+}
+
+#[napi(object)]
+pub struct Handshake {
+    pub handle: u32,
+    pub sid: String,
+    pub payload: String,
+}
+
+/// How to answer a polling GET: `reply` (with `payload`), `parked`, `overlap` or `gone`.
+#[napi(object)]
+pub struct Poll {
+    pub outcome: String,
+    pub payload: Option<String>,
+}
+
+#[napi(object)]
+pub struct Upgrade {
+    pub method: String,
+    pub url: String,
+    pub upgrade: Option<String>,
+    pub key: Option<String>,
+    pub version: Option<String>,
+    pub extra_headers: String,
+    pub sid: Option<String>,
+}
+
+impl From<Upgrade> for UpgradeRequest {
+    fn from(upgrade: Upgrade) -> Self {
+        UpgradeRequest {
+            method: upgrade.method,
+            url: upgrade.url,
+            upgrade: upgrade.upgrade,
+            key: upgrade.key,
+            version: upgrade.version,
+            extra_headers: upgrade.extra_headers,
+            sid: upgrade.sid,
+        }
+    }
+}
+
+#[napi(object)]
+pub struct Bridged {
+    /// Id of the bridge, for `bridgeFeed`/`bridgeEnd` and the bridge events.
+    pub bridge: u32,
+    /// Handle of the session a handshake will open.
+    pub handle: u32,
+}
+
+/// Forwards engine events to JS (the engine-only server).
+struct JsEvents {
+    queue: Arc<EventQueue>,
+}
+
+impl EngineHandler for JsEvents {
+    fn on_open(&self, session: &Arc<Session>) {
+        let transport = [(session.transport() == Transport::WebSocket) as u8];
+        self.queue.push(
+            EventKind::Open,
+            session.handle(),
+            &[&transport, session.sid().as_bytes()],
+        );
+    }
+
+    fn on_message(&self, session: &Arc<Session>, message: Message<'_>) {
+        match message {
+            Message::Text(text) => self.queue.push(EventKind::Text, session.handle(), &[text.as_bytes()]),
+            Message::Binary(bytes) => self.queue.push(EventKind::Binary, session.handle(), &[&bytes]),
+        }
+    }
+
+    fn on_upgrade(&self, session: &Arc<Session>) {
+        self.queue.push(EventKind::Upgrade, session.handle(), &[]);
+    }
+
+    fn on_close(&self, session: &Arc<Session>, reason: CloseReason) {
+        self.queue.push(EventKind::Close, session.handle(), &[reason.as_str().as_bytes()]);
+    }
+}
+
+fn post_outcome(result: Result<(), PostError>) -> &'static str {
+    match result {
+        Ok(()) => "ok",
+        Err(PostError::Overlap) => "overlap",
+        Err(PostError::BinaryContent) => "binary",
+        Err(PostError::TooLarge) => "tooLarge",
+        Err(PostError::Gone) => "gone",
+    }
+}
+
+#[napi]
+pub struct NativeEngine {
+    engine: Arc<Engine>,
+    queue: Arc<EventQueue>,
+    bridges: Arc<DashMap<u32, BridgeInput>>,
+    next_bridge: AtomicU32,
+}
+
+#[napi]
+impl NativeEngine {
+    #[napi(constructor, catch_unwind)]
+    pub fn new(options: EngineOptions, on_events: Function<Buffer, ()>) -> napi::Result<Self> {
+        let queue = EventQueue::new();
+        queue.connect(on_events)?;
+        let handler = Arc::new(JsEvents {
+            queue: queue.clone(),
+        });
+        let engine = Engine::new(options.into_config(), handler, super::runtime_handle());
+        Ok(NativeEngine {
+            engine,
+            queue,
+            bridges: Arc::new(DashMap::new()),
+            next_bridge: AtomicU32::new(1),
+        })
+    }
+
+    #[napi(getter)]
+    pub fn clients_count(&self) -> u32 {
+        self.engine.clients_count() as u32
+    }
+
+    #[napi(catch_unwind)]
+    pub fn verify(&self, method: String, url: String, origin: Option<String>, is_upgrade: bool) -> Verdict {
+        let head = RequestHead {
+            method: &method,
+            url: &url,
+            origin: origin.as_deref(),
+            is_upgrade,
+        };
+        let refused = |code: crate::engine::ErrorCode| Verdict {
+            error_code: Some(code as u32),
+            handle: None,
+            handshake: false,
+            protocol_supported: true,
+        };
+        match self.engine.verify(&head) {
+            Err(code) => refused(code),
+            Ok(Route::Session { session, .. }) => Verdict {
+                error_code: None,
+                handle: Some(session.handle()),
+                handshake: false,
+                protocol_supported: true,
+            },
+            Ok(Route::Handshake {
+                protocol_supported, ..
+            }) => Verdict {
+                error_code: None,
+                handle: None,
+                handshake: true,
+                protocol_supported,
+            },
+        }
+    }
+
+    /// Opens a polling session; the payload answers the handshake GET.
+    #[napi(catch_unwind)]
+    pub fn handshake_polling(&self, sid: Option<String>) -> Handshake {
+        let (session, payload) = self.engine.handshake_polling(sid);
+        Handshake {
+            handle: session.handle(),
+            sid: session.sid().to_owned(),
+            payload,
+        }
+    }
+
+    #[napi(catch_unwind)]
+    pub fn poll(&self, handle: u32) -> Poll {
+        let gone = Poll {
+            outcome: "gone".into(),
+            payload: None,
+        };
+        let Some(session) = self.engine.session(handle) else {
+            return gone;
+        };
+        let queue = self.queue.clone();
+        let waiter = Box::new(move |payload: String| {
+            queue.push(EventKind::PollReply, handle, &[payload.as_bytes()]);
+        });
+        let (outcome, payload) = match self.engine.poll(&session, waiter) {
+            PollOutcome::Reply(payload) => ("reply", Some(payload)),
+            PollOutcome::Parked => ("parked", None),
+            PollOutcome::Overlap => ("overlap", None),
+            PollOutcome::Gone => return gone,
+        };
+        Poll {
+            outcome: outcome.into(),
+            payload,
+        }
+    }
+
+    #[napi(catch_unwind)]
+    pub fn poll_aborted(&self, handle: u32) {
+        if let Some(session) = self.engine.session(handle) {
+            self.engine.poll_aborted(&session);
+        }
+    }
+
+    /// Starts a polling POST: `ok`, `overlap`, `binary` or `gone`.
+    #[napi(catch_unwind)]
+    pub fn post_begin(&self, handle: u32, binary_content: bool) -> &'static str {
+        post_outcome(match self.engine.session(handle) {
+            Some(session) => self.engine.post_begin(&session, binary_content),
+            None => Err(PostError::Gone),
+        })
+    }
+
+    /// Adds a body chunk: `ok`, `tooLarge` or `gone`.
+    #[napi(catch_unwind)]
+    pub fn post_chunk(&self, handle: u32, chunk: &[u8]) -> &'static str {
+        post_outcome(match self.engine.session(handle) {
+            Some(session) => self.engine.post_chunk(&session, chunk),
+            None => Err(PostError::Gone),
+        })
+    }
+
+    #[napi(catch_unwind)]
+    pub fn post_end(&self, handle: u32) -> &'static str {
+        post_outcome(match self.engine.session(handle) {
+            Some(session) => self.engine.post_end(&session),
+            None => Err(PostError::Gone),
+        })
+    }
+
+    #[napi(catch_unwind)]
+    pub fn post_aborted(&self, handle: u32) {
+        if let Some(session) = self.engine.session(handle) {
+            self.engine.post_aborted(&session);
+        }
+    }
+
+    /// Queues a message; false when the session is gone or closing.
+    #[napi(catch_unwind)]
+    pub fn send(&self, handle: u32, data: Either<String, &[u8]>) -> bool {
+        let Some(session) = self.engine.session(handle) else {
+            return false;
+        };
+        let packet = match data {
+            Either::A(text) => Outgoing::message(&text),
+            Either::B(bytes) => Outgoing::Binary(Bytes::copy_from_slice(bytes)),
+        };
+        self.engine.send(&session, packet)
+    }
+
+    #[napi(catch_unwind)]
+    pub fn is_writable(&self, handle: u32) -> bool {
+        self.engine
+            .session(handle)
+            .is_some_and(|session| session.is_writable())
+    }
+
+    /// Closes a session: gracefully, or at once when `discard` is set.
+    #[napi(catch_unwind)]
+    pub fn close(&self, handle: u32, discard: bool) {
+        let Some(session) = self.engine.session(handle) else {
+            return;
+        };
+        if discard {
+            self.engine.terminate(&session, CloseReason::ForcedClose);
+        } else {
+            self.engine.close(&session);
+        }
+    }
+
+    /// Ends every session (the server is closing).
+    #[napi(catch_unwind)]
+    pub fn close_all(&self) {
+        self.engine.close_all();
+        self.bridges.clear();
+    }
+
+    /// Takes over the TCP connection of an upgrade request; returns the handle a
+    /// handshake will open.
+    #[napi(catch_unwind)]
+    pub fn adopt_web_socket(&self, fd: i32, request: Upgrade, head: &[u8]) -> napi::Result<u32> {
+        let _runtime = self.engine.runtime().enter();
+        let stream = adopt_tcp(fd).map_err(|error| napi::Error::from_reason(error.to_string()))?;
+        let handle = self.engine.reserve_handle();
+        let serve = self.engine.clone().serve_websocket(
+            stream,
+            Bytes::copy_from_slice(head),
+            request.into(),
+            handle,
+        );
+        self.engine.runtime().spawn(serve);
+        Ok(handle)
+    }
+
+    /// Serves an upgrade over a byte bridge: JS moves the socket's bytes.
+    #[napi(catch_unwind)]
+    pub fn bridge_web_socket(&self, request: Upgrade, head: &[u8]) -> Bridged {
+        let id = self.next_bridge.fetch_add(1, Ordering::Relaxed);
+        let queue = self.queue.clone();
+        let bridges = Arc::downgrade(&self.bridges);
+        let (input, stream) = bridge(Arc::new(move |output| match output {
+            BridgeOutput::Data(bytes) => queue.push(EventKind::BridgeData, id, &[&bytes]),
+            BridgeOutput::Resume => queue.push(EventKind::BridgeResume, id, &[]),
+            BridgeOutput::End => {
+                if let Some(bridges) = bridges.upgrade() {
+                    bridges.remove(&id);
+                }
+                queue.push(EventKind::BridgeEnd, id, &[]);
+            }
+        }));
+        self.bridges.insert(id, input);
+        let handle = self.engine.reserve_handle();
+        let serve = self.engine.clone().serve_websocket(
+            stream,
+            Bytes::copy_from_slice(head),
+            request.into(),
+            handle,
+        );
+        self.engine.runtime().spawn(serve);
+        Bridged { bridge: id, handle }
+    }
+
+    /// Bytes read from a bridged socket; false asks JS to pause it until resumed.
+    #[napi(catch_unwind)]
+    pub fn bridge_feed(&self, bridge: u32, chunk: &[u8]) -> bool {
+        match self.bridges.get(&bridge) {
+            Some(input) => input.feed(Bytes::copy_from_slice(chunk)),
+            None => false,
+        }
+    }
+
+    /// The bridged socket ended or closed.
+    #[napi(catch_unwind)]
+    pub fn bridge_end(&self, bridge: u32) {
+        self.bridges.remove(&bridge);
+    }
+
+    /// Stops all events to JS (after `closeAll`, once the server is closed).
+    #[napi(catch_unwind)]
+    pub fn dispose(&self) {
+        self.queue.disconnect();
+    }
+}
