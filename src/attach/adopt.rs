@@ -7,7 +7,10 @@ use std::io;
 pub fn adopt_tcp(fd: i32) -> io::Result<tokio::net::TcpStream> {
     use std::os::fd::FromRawFd;
     if fd < 0 {
-        return Err(io::Error::new(io::ErrorKind::InvalidInput, "invalid file descriptor"));
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "invalid file descriptor",
+        ));
     }
     // SAFETY: fcntl only reads the descriptor number; a bad one yields an error.
     let duplicate = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 0) };
@@ -22,7 +25,10 @@ pub fn adopt_tcp(fd: i32) -> io::Result<tokio::net::TcpStream> {
 
 #[cfg(not(unix))]
 pub fn adopt_tcp(_fd: i32) -> io::Result<tokio::net::TcpStream> {
-    Err(io::Error::new(io::ErrorKind::Unsupported, "file descriptor adoption needs a Unix system"))
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "file descriptor adoption needs a Unix system",
+    ))
 }
 
 #[cfg(all(test, unix))]

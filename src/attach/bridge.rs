@@ -118,7 +118,11 @@ impl AsyncRead for BridgeStream {
 }
 
 impl AsyncWrite for BridgeStream {
-    fn poll_write(self: Pin<&mut Self>, _: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         if self.ended {
             return Poll::Ready(Err(io::ErrorKind::BrokenPipe.into()));
         }
@@ -169,7 +173,10 @@ mod tests {
         drop(stream);
         assert_eq!(
             *output.lock(),
-            vec![BridgeOutput::Data(Bytes::from_static(b"reply")), BridgeOutput::End]
+            vec![
+                BridgeOutput::Data(Bytes::from_static(b"reply")),
+                BridgeOutput::End
+            ]
         );
     }
 

@@ -89,7 +89,9 @@ impl Heartbeat {
                 break;
             }
             let entry = queues.ping_due.pop_front().expect("front exists");
-            let Some(session) = entry.session.upgrade() else { continue };
+            let Some(session) = entry.session.upgrade() else {
+                continue;
+            };
             let current = session.ping_seq.load(Ordering::Acquire) == entry.seq;
             if current && !session.awaiting_pong.swap(true, Ordering::AcqRel) {
                 queues.pong_due.push_back(Entry {
@@ -105,7 +107,9 @@ impl Heartbeat {
                 break;
             }
             let entry = queues.pong_due.pop_front().expect("front exists");
-            let Some(session) = entry.session.upgrade() else { continue };
+            let Some(session) = entry.session.upgrade() else {
+                continue;
+            };
             if session.ping_seq.load(Ordering::Acquire) == entry.seq
                 && session.awaiting_pong.load(Ordering::Acquire)
             {
@@ -129,7 +133,9 @@ impl Heartbeat {
         while !self.stopped.load(Ordering::Acquire) {
             let next = self.take_due(Instant::now(), &mut actions);
             if !actions.is_empty() {
-                let Some(engine) = engine.upgrade() else { return };
+                let Some(engine) = engine.upgrade() else {
+                    return;
+                };
                 for action in actions.drain(..) {
                     match action {
                         Action::Ping(session) => {

@@ -58,7 +58,11 @@ pub struct Engine {
 
 impl Engine {
     /// Creates an engine whose tasks run on `runtime`.
-    pub fn new(config: EngineConfig, handler: Arc<dyn EngineHandler>, runtime: Handle) -> Arc<Self> {
+    pub fn new(
+        config: EngineConfig,
+        handler: Arc<dyn EngineHandler>,
+        runtime: Handle,
+    ) -> Arc<Self> {
         let heartbeat = Arc::new(Heartbeat::new(config.ping_interval, config.ping_timeout));
         let engine = Arc::new(Engine {
             config,
@@ -69,9 +73,7 @@ impl Engine {
             heartbeat: heartbeat.clone(),
             runtime,
         });
-        engine
-            .runtime
-            .spawn(heartbeat.run(Arc::downgrade(&engine)));
+        engine.runtime.spawn(heartbeat.run(Arc::downgrade(&engine)));
         engine
     }
 
@@ -113,7 +115,9 @@ impl Engine {
         let session = Arc::new(Session::new(sid, handle, transport));
         {
             let mut state = session.lock();
-            state.outbox.push_back(Outgoing::open(&self.handshake_json(&session, transport)));
+            state
+                .outbox
+                .push_back(Outgoing::open(&self.handshake_json(&session, transport)));
             match &self.config.initial_packet {
                 Some(InitialPacket::Text(text)) => state.outbox.push_back(Outgoing::message(text)),
                 Some(InitialPacket::Binary(bytes)) => {

@@ -87,7 +87,11 @@ impl Engine {
         }
     }
 
-    pub fn post_begin(&self, session: &Arc<Session>, binary_content: bool) -> Result<(), PostError> {
+    pub fn post_begin(
+        &self,
+        session: &Arc<Session>,
+        binary_content: bool,
+    ) -> Result<(), PostError> {
         let mut state = session.lock();
         if state.transport != Transport::Polling || state.ready == ReadyState::Closed {
             return Err(PostError::Gone);
@@ -201,7 +205,10 @@ mod tests {
         engine.send(&session, Outgoing::message("b"));
         engine.send(&session, Outgoing::message("c"));
         let (waiter, _) = Recorder::waiter();
-        assert_eq!(engine.poll(&session, waiter), PollOutcome::Reply("4b\x1e4c".into()));
+        assert_eq!(
+            engine.poll(&session, waiter),
+            PollOutcome::Reply("4b\x1e4c".into())
+        );
         recorder.take();
     }
 
@@ -241,7 +248,10 @@ mod tests {
             ]
         );
         engine.post_begin(&session, false).unwrap();
-        assert_eq!(engine.post_chunk(&session, b"4aaaaaaaaaaa"), Err(PostError::TooLarge));
+        assert_eq!(
+            engine.post_chunk(&session, b"4aaaaaaaaaaa"),
+            Err(PostError::TooLarge)
+        );
         assert_eq!(session.ready_state(), ReadyState::Open);
         engine.post_begin(&session, true).unwrap_err();
         assert!(session.is_closed());
@@ -283,7 +293,10 @@ mod tests {
         engine.close(&session);
         assert!(!engine.send(&session, Outgoing::message("dropped")));
         let (waiter, _) = Recorder::waiter();
-        assert_eq!(engine.poll(&session, waiter), PollOutcome::Reply("4bye\x1e1".into()));
+        assert_eq!(
+            engine.poll(&session, waiter),
+            PollOutcome::Reply("4bye\x1e1".into())
+        );
         assert_eq!(
             recorder.take().last(),
             Some(&Event::Close(session.handle(), "forced close"))

@@ -74,7 +74,9 @@ fn is_valid_header_char(c: char) -> bool {
 impl Engine {
     pub fn verify(&self, request: &RequestHead<'_>) -> Result<Route, ErrorCode> {
         let query = EngineQuery::from_url(request.url);
-        verify_with(&self.config, request, &query, |sid| self.session_by_sid(sid))
+        verify_with(&self.config, request, &query, |sid| {
+            self.session_by_sid(sid)
+        })
     }
 }
 
@@ -139,7 +141,10 @@ mod tests {
         assert_eq!(query.eio.as_deref(), Some("4"));
         assert_eq!(query.transport.as_deref(), Some("polling"));
         assert_eq!(query.sid.as_deref(), Some("c"));
-        assert_eq!(EngineQuery::from_url("/x?sid=a+b").sid.as_deref(), Some("a b"));
+        assert_eq!(
+            EngineQuery::from_url("/x?sid=a+b").sid.as_deref(),
+            Some("a b")
+        );
         assert_eq!(EngineQuery::from_url("/x"), EngineQuery::default());
     }
 
@@ -147,10 +152,22 @@ mod tests {
     fn verification_order_matches_the_reference() {
         use ErrorCode::*;
         assert_eq!(code(head("GET", "/?EIO=4")), Some(UnknownTransport));
-        assert_eq!(code(head("POST", "/?transport=abc")), Some(UnknownTransport));
-        assert_eq!(code(head("GET", "/?transport=polling&sid=x")), Some(UnknownSid));
-        assert_eq!(code(head("POST", "/?EIO=4&transport=polling")), Some(BadHandshakeMethod));
-        assert_eq!(code(head("GET", "/?EIO=4&transport=websocket")), Some(BadRequest));
+        assert_eq!(
+            code(head("POST", "/?transport=abc")),
+            Some(UnknownTransport)
+        );
+        assert_eq!(
+            code(head("GET", "/?transport=polling&sid=x")),
+            Some(UnknownSid)
+        );
+        assert_eq!(
+            code(head("POST", "/?EIO=4&transport=polling")),
+            Some(BadHandshakeMethod)
+        );
+        assert_eq!(
+            code(head("GET", "/?EIO=4&transport=websocket")),
+            Some(BadRequest)
+        );
         assert_eq!(code(head("GET", "/?EIO=4&transport=polling&sid=")), None);
         let bad_origin = RequestHead {
             origin: Some("a\u{1}b"),
@@ -162,12 +179,19 @@ mod tests {
     #[test]
     fn unsupported_protocol_is_reported_after_verification() {
         let config = EngineConfig::default();
-        for url in ["/?transport=polling", "/?EIO=3&transport=polling", "/?EIO=abc&transport=polling"] {
+        for url in [
+            "/?transport=polling",
+            "/?EIO=3&transport=polling",
+            "/?EIO=abc&transport=polling",
+        ] {
             let query = EngineQuery::from_url(url);
             let route = verify_with(&config, &head("GET", url), &query, |_| None);
             assert!(matches!(
                 route,
-                Ok(Route::Handshake { protocol_supported: false, .. })
+                Ok(Route::Handshake {
+                    protocol_supported: false,
+                    ..
+                })
             ));
         }
     }

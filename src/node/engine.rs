@@ -130,8 +130,14 @@ impl EngineHandler for JsEvents {
 
     fn on_message(&self, session: &Arc<Session>, message: Message<'_>) {
         match message {
-            Message::Text(text) => self.queue.push(EventKind::Text, session.handle(), &[text.as_bytes()]),
-            Message::Binary(bytes) => self.queue.push(EventKind::Binary, session.handle(), &[&bytes]),
+            Message::Text(text) => {
+                self.queue
+                    .push(EventKind::Text, session.handle(), &[text.as_bytes()])
+            }
+            Message::Binary(bytes) => {
+                self.queue
+                    .push(EventKind::Binary, session.handle(), &[&bytes])
+            }
         }
     }
 
@@ -140,7 +146,11 @@ impl EngineHandler for JsEvents {
     }
 
     fn on_close(&self, session: &Arc<Session>, reason: CloseReason) {
-        self.queue.push(EventKind::Close, session.handle(), &[reason.as_str().as_bytes()]);
+        self.queue.push(
+            EventKind::Close,
+            session.handle(),
+            &[reason.as_str().as_bytes()],
+        );
     }
 }
 
@@ -186,7 +196,13 @@ impl NativeEngine {
     }
 
     #[napi(catch_unwind)]
-    pub fn verify(&self, method: String, url: String, origin: Option<String>, is_upgrade: bool) -> Verdict {
+    pub fn verify(
+        &self,
+        method: String,
+        url: String,
+        origin: Option<String>,
+        is_upgrade: bool,
+    ) -> Verdict {
         let head = RequestHead {
             method: &method,
             url: &url,
@@ -394,9 +410,9 @@ impl NativeEngine {
         self.bridges.remove(&bridge);
     }
 
-    /// Stops all events to JS (after `closeAll`, once the server is closed).
+    /// Takes the events queued so far (they are otherwise delivered on the next ring).
     #[napi(catch_unwind)]
-    pub fn dispose(&self) {
-        self.queue.disconnect();
+    pub fn take_events(&self) -> Buffer {
+        self.queue.take().into()
     }
 }

@@ -46,7 +46,10 @@ impl EventQueue {
     }
 
     /// Connects the queue to the JS function that drains it.
-    pub fn connect(self: &std::sync::Arc<Self>, callback: Function<Buffer, ()>) -> napi::Result<()> {
+    pub fn connect(
+        self: &std::sync::Arc<Self>,
+        callback: Function<Buffer, ()>,
+    ) -> napi::Result<()> {
         let queue = std::sync::Arc::downgrade(self);
         let doorbell = callback
             .build_threadsafe_function::<()>()
@@ -63,12 +66,7 @@ impl EventQueue {
         Ok(())
     }
 
-    /// Stops ringing JS (the server closed).
-    pub fn disconnect(&self) {
-        self.doorbell.lock().take();
-    }
-
-    fn take(&self) -> Vec<u8> {
+    pub fn take(&self) -> Vec<u8> {
         self.armed.store(false, Ordering::Release);
         std::mem::take(&mut *self.records.lock())
     }

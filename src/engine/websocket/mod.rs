@@ -84,7 +84,11 @@ impl UpgradeRequest {
         }
         let key = self.key.as_deref().filter(|key| is_valid_key(key));
         let Some(key) = key else {
-            return Err(refuse(400, "Missing or invalid Sec-WebSocket-Key header", None));
+            return Err(refuse(
+                400,
+                "Missing or invalid Sec-WebSocket-Key header",
+                None,
+            ));
         };
         let version = self.version.as_deref().map(str::trim);
         if !matches!(version, Some("13") | Some("8")) {
@@ -155,7 +159,8 @@ impl Engine {
         let key = match request.validate() {
             Ok(key) => key.to_owned(),
             Err(refusal) => {
-                let response = error_response(refusal.status, refusal.message, refusal.extra_header);
+                let response =
+                    error_response(refusal.status, refusal.message, refusal.extra_header);
                 let _ = stream.write_all(response.as_bytes()).await;
                 return;
             }
@@ -170,7 +175,9 @@ impl Engine {
             }
             None => Target::Handshake,
             Some(_) if query.transport.as_deref() != Some("websocket") => Target::Reject,
-            Some(sid) => self.session_by_sid(sid).map_or(Target::Reject, Target::Upgrade),
+            Some(sid) => self
+                .session_by_sid(sid)
+                .map_or(Target::Reject, Target::Upgrade),
         };
         let response = switching_protocols(&key, &request.extra_headers);
         if stream.write_all(response.as_bytes()).await.is_err() {

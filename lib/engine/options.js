@@ -1,0 +1,53 @@
+'use strict';
+
+// Engine options: the reference's defaults, and what the Rust engine is told.
+
+const defaults = Object.freeze({
+  pingTimeout: 20000,
+  pingInterval: 25000,
+  upgradeTimeout: 10000,
+  maxHttpBufferSize: 1e6,
+  transports: ['polling', 'websocket'],
+  allowUpgrades: true,
+  httpCompression: { threshold: 1024 },
+  cors: false,
+  allowEIO3: false,
+});
+
+const cookieDefaults = Object.freeze({ name: 'io', path: '/', httpOnly: true, sameSite: 'lax' });
+
+function normalizeOptions(opts) {
+  const normalized = Object.assign({}, defaults, opts);
+  if (opts.cookie) normalized.cookie = Object.assign({}, cookieDefaults, opts.cookie);
+  if (opts.allowEIO3) {
+    throw new Error('sio-rs: allowEIO3 (Engine.IO v3 / Socket.IO v2 clients) is not supported');
+  }
+  if (opts.perMessageDeflate) {
+    throw new Error('sio-rs: perMessageDeflate is not supported (WebSocket compression is off)');
+  }
+  if (opts.wsEngine) {
+    throw new Error('sio-rs: wsEngine cannot be replaced: WebSockets are served by the Rust engine');
+  }
+  for (const transport of normalized.transports) {
+    if (transport !== 'polling' && transport !== 'websocket') {
+      throw new Error(`sio-rs: unsupported transport "${transport}"`);
+    }
+  }
+  return normalized;
+}
+
+function nativeOptions(opts) {
+  const initial = opts.initialPacket;
+  return {
+    pingInterval: opts.pingInterval,
+    pingTimeout: opts.pingTimeout,
+    upgradeTimeout: opts.upgradeTimeout,
+    maxHttpBufferSize: opts.maxHttpBufferSize,
+    transports: opts.transports,
+    allowUpgrades: opts.allowUpgrades !== false,
+    initialPacket:
+      initial == null ? undefined : Buffer.isBuffer(initial) ? initial : String(initial),
+  };
+}
+
+module.exports = { normalizeOptions, nativeOptions };

@@ -1,0 +1,206 @@
+'use strict';
+
+const { EventEmitter } = require('node:events');
+const cookie = require('cookie');
+const { NativeEngine } = require('../native');
+const { EngineSocket } = require('./socket');
+const { EventKind, forEachEvent } = require('./events');
+const { normalizeOptions, nativeOptions } = require('./options');
+const { handlePolling, answerParked, writePolling, abortRequest } = require('./polling');
+const { handleUpgrade } = require('./upgrade');
+const { attach } = require('./attach');
+const { errors, errorMessages } = require('./errors');
+
+/**
+ * The Engine.IO server (`io.engine`): the sessions run in Rust; this object forwards
+ * HTTP requests and upgrades to them and exposes the reference's API and events.
+ */
+class Engine extends EventEmitter {
+  constructor(opts = {}) {
+    super();
+    this.opts = normalizeOptions(opts);
+    this.clients = {};
+    this.clientsCount = 0;
+    this.middlewares = [];
+    this._sockets = new Map();
+    this._pendingRequests = new Map();
+    this._parked = new Map();
+    this._bridges = new Map();
+    // The native side must not keep this object alive: a weak reference breaks the cycle
+    // through the threadsafe function.
+    const self = new WeakRef(this);
+    this.native = new NativeEngine(nativeOptions(this.opts), (batch) => {
+      self.deref()?._dispatch(batch);
+    });
+    if (this.opts.cors) this.use(require('cors')(this.opts.cors));
+  }
+
+  /** Express-style middleware run on every engine request and upgrade. */
+  use(fn) {
+    this.middlewares.push(fn);
+  }
+
+  /** Session ids; replace with a function `(req) => string | Promise<string>` to choose them. */
+  generateId() {
+    return undefined;
+  }
+
+  handleRequest(req, res) {
+    prepare(req);
+    this._applyMiddlewares(req, res, (err) => {
+      if (err) return this._refuseRequest(req, res, 3, { name: 'MIDDLEWARE_FAILURE' });
+      const verdict = this.native.verify(req.method, req.url, req.headers.origin ?? null, false);
+      if (verdict.errorCode != null) return this._refuseRequest(req, res, verdict.errorCode);
+      if (!verdict.handshake) return handlePolling(this, verdict.handle, req, res);
+      this._admit(req, verdict, (code, context) => {
+        if (code !== undefined) return this._refuseRequest(req, res, code, context);
+        this._newSessionId(req, (error, id) => {
+          if (error) {
+            return this._refuseRequest(req, res, 3, { name: 'ID_GENERATION_ERROR', error });
+          }
+          const { handle, sid, payload } = this.native.handshakePolling(id);
+          this._pendingRequests.set(handle, req);
+          writePolling(this, req, res, payload, sid);
+        });
+      });
+    });
+  }
+
+  handleUpgrade(req, socket, head) {
+    prepare(req);
+    handleUpgrade(this, req, socket, head);
+  }
+
+  /** Hooks this engine into `server` like the reference's `attach`. */
+  attach(server, options = {}) {
+    attach(this, server, options);
+  }
+
+  /** Ends every session now. */
+  close() {
+    this.native.closeAll();
+    this._dispatch(this.native.takeEvents());
+    for (const socket of this._bridges.values()) socket.destroy();
+    this._bridges.clear();
+    return this;
+  }
+
+  /** Runs `allowRequest`, then the protocol check, for a handshake. */
+  _admit(req, verdict, done) {
+    const checkProtocol = () =>
+      verdict.protocolSupported ? done() : done(5, { protocol: 3 });
+    if (!this.opts.allowRequest) return checkProtocol();
+    this.opts.allowRequest(req, (message, success) => {
+      if (!success) return done(4, { message });
+      checkProtocol();
+    });
+  }
+
+  _newSessionId(req, done) {
+    let id;
+    try {
+      id = this.generateId(req);
+    } catch (error) {
+      return done(error);
+    }
+    Promise.resolve(id).then(
+      (value) => done(null, value == null ? null : String(value)),
+      (error) => done(error || new Error('generateId failed')),
+    );
+  }
+
+  _applyMiddlewares(req, res, callback) {
+    if (this.middlewares.length === 0) return callback();
+    const apply = (i) => {
+      this.middlewares[i](req, res, (err) => {
+        if (err) return callback(err);
+        if (i + 1 < this.middlewares.length) apply(i + 1);
+        else callback();
+      });
+    };
+    apply(0);
+  }
+
+  /** Fires `initial_headers` (first request, with the session cookie) and `headers`. */
+  _emitHeaders(headers, req, sid) {
+    if (!req._query.sid) {
+      if (this.opts.cookie && sid) {
+        headers['Set-Cookie'] = [cookie.serialize(this.opts.cookie.name, sid, this.opts.cookie)];
+      }
+      this.emit('initial_headers', headers, req);
+    }
+    this.emit('headers', headers, req);
+  }
+
+  _connectionError(req, code, context) {
+    this.emit('connection_error', { req, code, message: errorMessages[code], context });
+  }
+
+  _refuseRequest(req, res, code, context) {
+    this._connectionError(req, code, context);
+    abortRequest(res, code, context?.message || errorMessages[code]);
+  }
+
+  _dispatch(batch) {
+    forEachEvent(batch, (kind, id, data, start, end) => {
+      switch (kind) {
+        case EventKind.OPEN:
+          return this._onOpen(id, data[start] ? 'websocket' : 'polling', data.toString('latin1', start + 1, end));
+        case EventKind.TEXT:
+          return this._sockets.get(id)?._onMessage(data.toString('utf8', start, end));
+        case EventKind.BINARY:
+          return this._sockets.get(id)?._onMessage(Buffer.from(data.subarray(start, end)));
+        case EventKind.UPGRADE:
+          return this._sockets.get(id)?._onUpgrade();
+        case EventKind.CLOSE:
+          return this._onClose(id, data.toString('latin1', start, end));
+        case EventKind.POLL_REPLY:
+          return answerParked(this, id, data.toString('utf8', start, end));
+        case EventKind.BRIDGE_DATA:
+          return this._bridges.get(id)?.write(Buffer.from(data.subarray(start, end)));
+        case EventKind.BRIDGE_RESUME:
+          return this._bridges.get(id)?.resume();
+        case EventKind.BRIDGE_END:
+          return this._endBridge(id);
+      }
+    });
+  }
+
+  _onOpen(handle, transport, sid) {
+    const request = this._pendingRequests.get(handle);
+    this._pendingRequests.delete(handle);
+    const socket = new EngineSocket(this, handle, sid, transport, request);
+    this._sockets.set(handle, socket);
+    this.clients[sid] = socket;
+    this.clientsCount++;
+    this.emit('connection', socket);
+  }
+
+  _onClose(handle, reason) {
+    const socket = this._sockets.get(handle);
+    if (!socket) return;
+    this._sockets.delete(handle);
+    delete this.clients[socket.id];
+    this.clientsCount--;
+    socket._onClose(reason);
+  }
+
+  _endBridge(id) {
+    const socket = this._bridges.get(id);
+    this._bridges.delete(id);
+    socket?.destroySoon();
+  }
+}
+
+Engine.errors = errors;
+Engine.errorMessages = errorMessages;
+
+/** Parses the query once, keeping one set by a framework (`req._query`). */
+function prepare(req) {
+  if (!req._query) {
+    const url = new URL(req.url, 'https://socket.io');
+    req._query = Object.fromEntries(url.searchParams.entries());
+  }
+}
+
+module.exports = { Engine };

@@ -1,0 +1,81 @@
+'use strict';
+
+const { EventEmitter } = require('node:events');
+
+/**
+ * One Engine.IO session as JS sees it (`socket.conn` in Socket.IO): the session itself
+ * lives in Rust; this object mirrors its state and relays its events.
+ */
+class EngineSocket extends EventEmitter {
+  constructor(engine, handle, sid, transportName, request) {
+    super();
+    this.server = engine;
+    this.handle = handle;
+    this.id = sid;
+    this.protocol = 4;
+    this.request = request;
+    this.remoteAddress = request?.socket?.remoteAddress;
+    this.readyState = 'open';
+    this.upgrading = false;
+    this.upgraded = false;
+    this.transport = new TransportState(engine, handle, transportName);
+  }
+
+  /** Sends a message (string or binary). */
+  send(data) {
+    if (this.readyState !== 'open') return this;
+    const payload = typeof data === 'string' ? data : toBuffer(data);
+    this.server.native.send(this.handle, payload);
+    return this;
+  }
+
+  write(data) {
+    return this.send(data);
+  }
+
+  /** Closes the session: queued packets are flushed first unless `discard` is set. */
+  close(discard) {
+    if (this.readyState !== 'open' && !(discard && this.readyState === 'closing')) return;
+    this.readyState = 'closing';
+    this.server.native.close(this.handle, Boolean(discard));
+  }
+
+  _onMessage(data) {
+    this.emit('data', data);
+    this.emit('message', data);
+  }
+
+  _onUpgrade() {
+    this.upgraded = true;
+    this.transport = new TransportState(this.server, this.handle, 'websocket');
+    this.emit('upgrade', this.transport);
+  }
+
+  _onClose(reason, description) {
+    if (this.readyState === 'closed') return;
+    this.readyState = 'closed';
+    this.emit('close', reason, description);
+  }
+}
+
+/** What the reference exposes as `socket.transport`: its name and writability. */
+class TransportState {
+  constructor(engine, handle, name) {
+    this.name = name;
+    this._engine = engine;
+    this._handle = handle;
+  }
+
+  get writable() {
+    return this._engine.native.isWritable(this._handle);
+  }
+}
+
+function toBuffer(data) {
+  if (Buffer.isBuffer(data)) return data;
+  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  if (data instanceof ArrayBuffer) return Buffer.from(data);
+  return Buffer.from(String(data));
+}
+
+module.exports = { EngineSocket };

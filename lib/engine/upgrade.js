@@ -1,0 +1,148 @@
+'use strict';
+
+// WebSocket upgrades: Rust answers the handshake and runs the connection. A plain TCP
+// socket is handed over (Rust takes a duplicate of its file descriptor); any other
+// socket (TLS, no descriptor) is bridged: JS moves its bytes, Rust does the rest.
+
+const kResponseHeaders = Symbol('responseHeaders');
+
+function canAdopt(socket) {
+  const handle = socket._handle;
+  return (
+    !socket.encrypted &&
+    process.platform !== 'win32' &&
+    typeof handle?.fd === 'number' &&
+    handle.fd >= 0 &&
+    typeof handle.readStop === 'function'
+  );
+}
+
+function handleUpgrade(engine, req, socket, head) {
+  const adoptable = canAdopt(socket);
+  // Stop Node from reading frames that belong to Rust, before anything asynchronous.
+  if (adoptable) socket._handle.readStop();
+  else socket.pause();
+  const res = new UpgradeResponse(req, socket);
+  const refuse = (code, context) => {
+    engine._connectionError(req, code, context);
+    abortUpgrade(socket, context?.message || engine.constructor.errorMessages[code]);
+  };
+  engine._applyMiddlewares(req, res, (err) => {
+    if (err) return refuse(3, { name: 'MIDDLEWARE_FAILURE' });
+    const verdict = engine.native.verify(req.method, req.url, req.headers.origin ?? null, true);
+    if (verdict.errorCode != null) return refuse(verdict.errorCode);
+    if (!verdict.handshake) return accept(engine, req, socket, head, adoptable, null);
+    engine._admit(req, verdict, (code, context) => {
+      if (code !== undefined) return refuse(code, context);
+      engine._newSessionId(req, (error, id) => {
+        if (error) return refuse(3, { name: 'ID_GENERATION_ERROR', error });
+        accept(engine, req, socket, head, adoptable, id);
+      });
+    });
+  });
+}
+
+function accept(engine, req, socket, head, adoptable, sid) {
+  if (socket.destroyed) return;
+  const headers = req[kResponseHeaders] || {};
+  delete req[kResponseHeaders];
+  engine._emitHeaders(headers, req);
+  const request = {
+    method: req.method,
+    url: req.url,
+    upgrade: req.headers.upgrade,
+    key: req.headers['sec-websocket-key'],
+    version: req.headers['sec-websocket-version'],
+    extraHeaders: formatHeaders(headers),
+    sid: sid ?? undefined,
+  };
+  const buffered = socket.readableLength ? socket.read() : null;
+  const bytes = buffered ? Buffer.concat([head, buffered]) : head;
+  let handle;
+  if (adoptable) {
+    handle = engine.native.adoptWebSocket(socket._handle.fd, request, bytes);
+    // Closes Node's descriptor only; `end()` would shut the shared connection down.
+    socket.destroy();
+  } else {
+    handle = bridge(engine, socket, request, bytes);
+  }
+  if (!req._query.sid) engine._pendingRequests.set(handle, req);
+}
+
+function bridge(engine, socket, request, head) {
+  const { bridge: id, handle } = engine.native.bridgeWebSocket(request, head);
+  engine._bridges.set(id, socket);
+  socket.on('data', (chunk) => {
+    if (!engine.native.bridgeFeed(id, chunk)) socket.pause();
+  });
+  const end = () => engine.native.bridgeEnd(id);
+  socket.on('end', end);
+  socket.on('close', () => {
+    end();
+    engine._bridges.delete(id);
+  });
+  socket.on('error', () => {});
+  socket.resume();
+  return handle;
+}
+
+function formatHeaders(headers) {
+  let text = '';
+  for (const [name, value] of Object.entries(headers)) {
+    for (const item of Array.isArray(value) ? value : [value]) {
+      const line = `${name}: ${item}`;
+      if (!/[\r\n]/.test(line)) text += `${line}\r\n`;
+    }
+  }
+  return text;
+}
+
+/** The reference's raw 400 on a refused upgrade. */
+function abortUpgrade(socket, message) {
+  socket.on('error', () => {});
+  if (socket.writable) {
+    socket.write(
+      'HTTP/1.1 400 Bad Request\r\n' +
+        'Connection: close\r\n' +
+        'Content-type: text/html\r\n' +
+        `Content-Length: ${Buffer.byteLength(message)}\r\n` +
+        '\r\n' +
+        message,
+    );
+  }
+  socket.destroy();
+}
+
+/**
+ * The `res` that engine middlewares see on an upgrade: headers they set go into the 101
+ * response; ending it refuses the upgrade.
+ */
+class UpgradeResponse {
+  constructor(req, socket) {
+    this.req = req;
+    this.socket = socket;
+    req[kResponseHeaders] = {};
+  }
+
+  setHeader(name, value) {
+    this.req[kResponseHeaders][name] = value;
+  }
+
+  getHeader(name) {
+    return this.req[kResponseHeaders][name];
+  }
+
+  removeHeader(name) {
+    delete this.req[kResponseHeaders][name];
+  }
+
+  write() {}
+
+  writeHead() {}
+
+  end() {
+    this.socket.destroy();
+  }
+}
+
+module.exports = { handleUpgrade };

@@ -1,0 +1,3 @@
+import io from './index.js';
+
+export const { Server } = io;
