@@ -226,8 +226,6 @@ impl Engine {
             waiter(packet::encode_payload([Outgoing::NOOP].iter()));
         }
         self.handler.on_upgrade(session);
-        // Writes what polling left queued (and finishes a pending server close).
-        session.wake.notify_one();
         true
     }
 
@@ -277,6 +275,9 @@ impl Engine {
         S: AsyncRead + AsyncWrite + Unpin,
     {
         let mut close_frame = None;
+        // What was queued before the connection was ready (the open packet, or what
+        // polling left) goes out first.
+        session.wake.notify_one();
         while !session.is_closed() {
             tokio::select! {
                 biased;
