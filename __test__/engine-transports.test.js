@@ -5,7 +5,7 @@
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { Socket } = require('engine.io-client');
-const { startEngine, waitEvent, delay } = require('./helpers');
+const { startEngine, waitEvent, waitUntil, delay } = require('./helpers');
 
 const modes = {
   'websocket only': { transports: ['websocket'], expected: 'websocket' },
@@ -71,6 +71,7 @@ describe('engine transports with engine.io-client', () => {
   });
 
   it('counts clients and closes them all', async () => {
+    await waitUntil(() => ctx.engine.clientsCount === 0);
     const clients = [new Socket(ctx.url, { transports: ['websocket'] }), new Socket(ctx.url, { transports: ['polling'] })];
     await Promise.all(clients.map((client) => waitEvent(client, 'open')));
     assert.equal(ctx.engine.clientsCount, 2);

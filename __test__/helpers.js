@@ -46,6 +46,15 @@ function waitEvent(emitter, event, ms = 5000) {
   });
 }
 
+/** Polls `predicate` until it holds, or rejects after `ms`. */
+async function waitUntil(predicate, ms = 5000) {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await delay(10);
+  }
+}
+
 function delay(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -76,4 +85,4 @@ async function pollingHandshake(url, path = '/engine.io/') {
   return { sid: open.sid, open, res };
 }
 
-module.exports = { startEngine, listening, waitEvent, delay, request, pollingHandshake };
+module.exports = { startEngine, listening, waitEvent, waitUntil, delay, request, pollingHandshake };
