@@ -60,6 +60,8 @@ function accept(engine, req, socket, head, adoptable, sid) {
   const bytes = buffered ? Buffer.concat([head, buffered]) : head;
   let handle;
   if (adoptable) {
+    // Reading the peer address caches it on the socket, which is about to lose its handle.
+    void socket.remoteAddress;
     handle = engine.native.adoptWebSocket(socket._handle.fd, request, bytes);
     // Closes Node's descriptor only; `end()` would shut the shared connection down.
     socket.destroy();

@@ -94,8 +94,9 @@ impl Heartbeat {
             };
             let current = session.ping_seq.load(Ordering::Acquire) == entry.seq;
             if current && !session.awaiting_pong.swap(true, Ordering::AcqRel) {
+                // Counted from when the ping was due, so timer lateness does not add up.
                 queues.pong_due.push_back(Entry {
-                    due: now + self.timeout,
+                    due: entry.due + self.timeout,
                     session: entry.session,
                     seq: entry.seq,
                 });

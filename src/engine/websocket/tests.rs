@@ -1,1 +1,324 @@
+use std::time::Duration;
 
+use futures_util::{SinkExt, StreamExt};
+use tokio::io::{AsyncReadExt, DuplexStream};
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::Role;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::WebSocketStream;
+
+use super::*;
+use crate::engine::polling::PollOutcome;
+use crate::engine::testing::{Event, Recorder};
+use crate::engine::EngineConfig;
+
+const KEY: &str = "dGhlIHNhbXBsZSBub25jZQ==";
+
+fn upgrade_request(url: &str) -> UpgradeRequest {
+    UpgradeRequest {
+        method: "GET".into(),
+        url: url.into(),
+        upgrade: Some("websocket".into()),
+        key: Some(KEY.into()),
+        version: Some("13".into()),
+        extra_headers: "X-Test: yes\r\n".into(),
+        sid: None,
+    }
+}
+
+/// Serves `request` on one end of an in-memory pipe; returns the other end after the
+/// HTTP response head, and that head.
+async fn connect(engine: &Arc<Engine>, request: UpgradeRequest) -> (DuplexStream, String) {
+    let (client, server) = tokio::io::duplex(64 * 1024);
+    let handle = engine.reserve_handle();
+    tokio::spawn(
+        engine
+            .clone()
+            .serve_websocket(server, Bytes::new(), request, handle),
+    );
+    read_head(client).await
+}
+
+async fn read_head(mut client: DuplexStream) -> (DuplexStream, String) {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        if client.read(&mut byte).await.unwrap() == 0 {
+            break;
+        }
+        head.push(byte[0]);
+    }
+    (client, String::from_utf8(head).unwrap())
+}
+
+async fn websocket(engine: &Arc<Engine>, url: &str) -> WebSocketStream<DuplexStream> {
+    let (client, head) = connect(engine, upgrade_request(url)).await;
+    assert!(
+        head.starts_with("HTTP/1.1 101 Switching Protocols\r\n"),
+        "{head}"
+    );
+    WebSocketStream::from_raw_socket(client, Role::Client, None).await
+}
+
+async fn next_text(ws: &mut WebSocketStream<DuplexStream>) -> String {
+    loop {
+        match tokio::time::timeout(Duration::from_secs(5), ws.next()).await {
+            Ok(Some(Ok(Message::Text(text)))) => return text.to_string(),
+            Ok(Some(Ok(Message::Ping(_) | Message::Pong(_)))) => continue,
+            other => panic!("expected a text frame, got {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn answers_the_handshake_like_ws() {
+    let (engine, _) = Recorder::engine(EngineConfig::default());
+    let (_, head) = connect(&engine, upgrade_request("/?EIO=4&transport=websocket")).await;
+    assert_eq!(
+        head,
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nX-Test: yes\r\n\r\n"
+    );
+}
+
+#[tokio::test]
+async fn refuses_invalid_handshakes_like_ws() {
+    let (engine, recorder) = Recorder::engine(EngineConfig::default());
+    let cases = [
+        (
+            UpgradeRequest {
+                method: "POST".into(),
+                ..upgrade_request("/?EIO=4&transport=websocket")
+            },
+            "HTTP/1.1 405 Method Not Allowed",
+            "Invalid HTTP method",
+        ),
+        (
+            UpgradeRequest {
+                upgrade: Some("h2c".into()),
+                ..upgrade_request("/?EIO=4&transport=websocket")
+            },
+            "HTTP/1.1 400 Bad Request",
+            "Invalid Upgrade header",
+        ),
+        (
+            UpgradeRequest {
+                key: Some("not-a-key".into()),
+                ..upgrade_request("/?EIO=4&transport=websocket")
+            },
+            "HTTP/1.1 400 Bad Request",
+            "Missing or invalid Sec-WebSocket-Key header",
+        ),
+        (
+            UpgradeRequest {
+                version: Some("12".into()),
+                ..upgrade_request("/?EIO=4&transport=websocket")
+            },
+            "HTTP/1.1 400 Bad Request",
+            "Missing or invalid Sec-WebSocket-Version header",
+        ),
+        (
+            upgrade_request("/?EIO=3&transport=websocket"),
+            "HTTP/1.1 400 Bad Request",
+            "Unsupported protocol version",
+        ),
+    ];
+    for (request, status, message) in cases {
+        let (client, server) = tokio::io::duplex(4096);
+        engine
+            .clone()
+            .serve_websocket(server, Bytes::new(), request, 1)
+            .await;
+        let (mut client, head) = read_head(client).await;
+        let mut body = String::new();
+        client.read_to_string(&mut body).await.unwrap();
+        assert!(head.starts_with(status), "{head}");
+        assert_eq!(body, message);
+    }
+    assert!(recorder.take().is_empty());
+    assert_eq!(engine.clients_count(), 0);
+}
+
+#[tokio::test]
+async fn websocket_session_opens_echoes_and_closes() {
+    let (engine, recorder) = Recorder::engine(EngineConfig::default());
+    let mut ws = websocket(&engine, "/?EIO=4&transport=websocket").await;
+    let open = next_text(&mut ws).await;
+    assert!(open.starts_with(r#"0{"sid":""#), "{open}");
+    assert!(open.contains(r#""upgrades":[]"#));
+    ws.send(Message::text("4hello")).await.unwrap();
+    ws.send(Message::binary(vec![1u8, 2])).await.unwrap();
+    let events = recorder
+        .wait_for(|event| matches!(event, Event::Binary(..)))
+        .await;
+    let handle = match events[0] {
+        Event::Open(handle) => handle,
+        ref other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        events[1..],
+        [
+            Event::Text(handle, "hello".into()),
+            Event::Binary(handle, vec![1, 2])
+        ]
+    );
+    let session = engine.session(handle).unwrap();
+    engine.send(&session, Outgoing::message("a"));
+    engine.send(&session, Outgoing::message("b"));
+    assert_eq!(next_text(&mut ws).await, "4a");
+    assert_eq!(next_text(&mut ws).await, "4b");
+    ws.close(None).await.unwrap();
+    let events = recorder
+        .wait_for(|event| matches!(event, Event::Close(..)))
+        .await;
+    assert_eq!(events, [Event::Close(handle, "transport close")]);
+    assert_eq!(engine.clients_count(), 0);
+}
+
+#[tokio::test]
+async fn pings_and_times_out_a_silent_client() {
+    let config = EngineConfig {
+        ping_interval: Duration::from_millis(50),
+        ping_timeout: Duration::from_millis(50),
+        ..EngineConfig::default()
+    };
+    let (engine, recorder) = Recorder::engine(config);
+    let mut ws = websocket(&engine, "/?EIO=4&transport=websocket").await;
+    next_text(&mut ws).await;
+    for _ in 0..3 {
+        assert_eq!(next_text(&mut ws).await, "2");
+        ws.send(Message::text("3")).await.unwrap();
+    }
+    assert_eq!(next_text(&mut ws).await, "2");
+    let events = recorder
+        .wait_for(|event| matches!(event, Event::Close(..)))
+        .await;
+    assert!(matches!(
+        events.last(),
+        Some(Event::Close(_, "ping timeout"))
+    ));
+}
+
+#[tokio::test]
+async fn oversized_messages_close_with_1009() {
+    let config = EngineConfig {
+        max_payload: 16,
+        ..EngineConfig::default()
+    };
+    let (engine, recorder) = Recorder::engine(config);
+    let mut ws = websocket(&engine, "/?EIO=4&transport=websocket").await;
+    next_text(&mut ws).await;
+    ws.send(Message::text(format!("4{}", "x".repeat(64))))
+        .await
+        .unwrap();
+    let frame = loop {
+        match ws.next().await {
+            Some(Ok(Message::Close(frame))) => break frame,
+            Some(Ok(_)) => continue,
+            other => panic!("expected a close frame, got {other:?}"),
+        }
+    };
+    assert_eq!(frame.unwrap().code, CloseCode::Size);
+    let events = recorder
+        .wait_for(|event| matches!(event, Event::Close(..)))
+        .await;
+    assert!(matches!(
+        events.last(),
+        Some(Event::Close(_, "transport error"))
+    ));
+}
+
+#[tokio::test]
+async fn upgrades_a_polling_session() {
+    let (engine, recorder) = Recorder::engine(EngineConfig::default());
+    let (session, _) = engine.handshake_polling(None);
+    let (waiter, parked) = Recorder::waiter();
+    assert_eq!(engine.poll(&session, waiter), PollOutcome::Parked);
+    let url = format!("/?EIO=4&transport=websocket&sid={}", session.sid());
+    let mut ws = websocket(&engine, &url).await;
+    ws.send(Message::text("2probe")).await.unwrap();
+    assert_eq!(next_text(&mut ws).await, "3probe");
+    let released = tokio::task::spawn_blocking(move || parked.recv_timeout(Duration::from_secs(2)));
+    assert_eq!(released.await.unwrap().unwrap(), "6");
+    engine.send(&session, Outgoing::message("queued while upgrading"));
+    ws.send(Message::text("5")).await.unwrap();
+    assert_eq!(next_text(&mut ws).await, "4queued while upgrading");
+    recorder
+        .wait_for(|event| *event == Event::Upgrade(session.handle()))
+        .await;
+    assert_eq!(session.transport(), Transport::WebSocket);
+    // A second WebSocket for the same session is accepted, then closed.
+    let mut second = websocket(&engine, &url).await;
+    assert!(matches!(
+        second.next().await,
+        Some(Ok(Message::Close(_))) | None
+    ));
+}
+
+#[tokio::test]
+async fn a_failed_probe_leaves_the_session_on_polling() {
+    let config = EngineConfig {
+        upgrade_timeout: Duration::from_millis(100),
+        ..EngineConfig::default()
+    };
+    let (engine, recorder) = Recorder::engine(config);
+    let (session, _) = engine.handshake_polling(None);
+    let url = format!("/?EIO=4&transport=websocket&sid={}", session.sid());
+    let mut ws = websocket(&engine, &url).await;
+    // Nothing is sent: the upgrade times out and the new transport is closed.
+    assert!(matches!(
+        ws.next().await,
+        Some(Ok(Message::Close(_))) | None
+    ));
+    assert_eq!(session.transport(), Transport::Polling);
+    assert_eq!(session.ready_state(), ReadyState::Open);
+    let mut retry = websocket(&engine, &url).await;
+    retry.send(Message::text("4not a probe")).await.unwrap();
+    assert!(matches!(
+        retry.next().await,
+        Some(Ok(Message::Close(_))) | None
+    ));
+    assert_eq!(session.transport(), Transport::Polling);
+    assert_eq!(recorder.take(), [Event::Open(session.handle())]);
+}
+
+#[tokio::test]
+async fn server_close_flushes_then_closes_the_websocket() {
+    let (engine, recorder) = Recorder::engine(EngineConfig::default());
+    let mut ws = websocket(&engine, "/?EIO=4&transport=websocket").await;
+    next_text(&mut ws).await;
+    let handle = match recorder.take()[..] {
+        [Event::Open(handle)] => handle,
+        ref other => panic!("{other:?}"),
+    };
+    let session = engine.session(handle).unwrap();
+    engine.send(&session, Outgoing::message("bye"));
+    engine.close(&session);
+    assert_eq!(next_text(&mut ws).await, "4bye");
+    assert!(matches!(ws.next().await, Some(Ok(Message::Close(_)))));
+    let events = recorder
+        .wait_for(|event| matches!(event, Event::Close(..)))
+        .await;
+    assert_eq!(events, [Event::Close(handle, "forced close")]);
+}
+
+#[tokio::test]
+async fn head_bytes_are_read_before_the_socket() {
+    let (engine, recorder) = Recorder::engine(EngineConfig::default());
+    let (client, server) = tokio::io::duplex(64 * 1024);
+    // A masked text frame "4hi" sent in the same packet as the upgrade request.
+    let head = Bytes::from_static(&[0x81, 0x83, 0, 0, 0, 0, b'4', b'h', b'i']);
+    let handle = engine.reserve_handle();
+    tokio::spawn(engine.clone().serve_websocket(
+        server,
+        head,
+        upgrade_request("/?EIO=4&transport=websocket"),
+        handle,
+    ));
+    let (_client, head) = read_head(client).await;
+    assert!(head.starts_with("HTTP/1.1 101"));
+    let events = recorder
+        .wait_for(|event| matches!(event, Event::Text(..)))
+        .await;
+    assert_eq!(events[1], Event::Text(handle, "hi".into()));
+}
