@@ -8,3 +8,4 @@
 pub mod attach;
 pub mod engine;
 mod node;
+pub mod parser;
