@@ -21,6 +21,7 @@ use crate::engine::{
 };
 
 use super::events::{EventKind, EventQueue};
+use crate::server::{Server, ServerConfig};
 
 #[napi(object)]
 pub struct EngineOptions {
@@ -113,9 +114,9 @@ pub struct Bridged {
     pub handle: u32,
 }
 
-/// Forwards engine events to JS (the engine-only server).
-struct JsEvents {
-    queue: Arc<EventQueue>,
+/// Forwards engine (and, through `ServerEvents`, Socket.IO) events to JS.
+pub(super) struct JsEvents {
+    pub(super) queue: Arc<EventQueue>,
 }
 
 impl EngineHandler for JsEvents {
@@ -164,10 +165,18 @@ fn post_outcome(result: Result<(), PostError>) -> &'static str {
     }
 }
 
+/// Socket.IO options; without them the engine serves raw Engine.IO sessions.
+#[napi(object)]
+pub struct SocketIoOptions {
+    pub connect_timeout: u32,
+}
+
 #[napi]
 pub struct NativeEngine {
-    engine: Arc<Engine>,
-    queue: Arc<EventQueue>,
+    pub(super) engine: Arc<Engine>,
+    pub(super) queue: Arc<EventQueue>,
+    /// The Socket.IO layer, when this engine serves Socket.IO.
+    pub(super) server: Option<Arc<Server>>,
     bridges: Arc<DashMap<u32, BridgeInput>>,
     next_bridge: AtomicU32,
 }
@@ -175,16 +184,40 @@ pub struct NativeEngine {
 #[napi]
 impl NativeEngine {
     #[napi(constructor, catch_unwind)]
-    pub fn new(options: EngineOptions, on_events: Function<Buffer, ()>) -> napi::Result<Self> {
+    pub fn new(
+        options: EngineOptions,
+        on_events: Function<Buffer, ()>,
+        socketio: Option<SocketIoOptions>,
+    ) -> napi::Result<Self> {
         let queue = EventQueue::new();
         queue.connect(on_events)?;
-        let handler = Arc::new(JsEvents {
-            queue: queue.clone(),
-        });
-        let engine = Engine::new(options.into_config(), handler, super::runtime_handle());
+        let config = options.into_config();
+        let runtime = super::runtime_handle();
+        let (engine, server) = match socketio {
+            None => {
+                let handler = Arc::new(JsEvents {
+                    queue: queue.clone(),
+                });
+                (Engine::new(config, handler, runtime), None)
+            }
+            Some(socketio) => {
+                let server = Server::new(
+                    ServerConfig {
+                        connect_timeout: Duration::from_millis(socketio.connect_timeout.into()),
+                    },
+                    Arc::new(JsEvents {
+                        queue: queue.clone(),
+                    }),
+                );
+                let engine = Engine::new(config, server.clone(), runtime);
+                server.bind(&engine);
+                (engine, Some(server))
+            }
+        };
         Ok(NativeEngine {
             engine,
             queue,
+            server,
             bridges: Arc::new(DashMap::new()),
             next_bridge: AtomicU32::new(1),
         })

@@ -26,6 +26,17 @@ pub enum EventKind {
     BridgeData = 7,
     BridgeResume = 8,
     BridgeEnd = 9,
+    /// A socket asks to join a namespace; payload: engine handle (u32), socket id (20
+    /// bytes), namespace length (u32), namespace, auth JSON.
+    SocketConnect = 10,
+    /// Payload: ack id (f64, NaN for none), attachment count (u32), JSON length (u32),
+    /// JSON, then each attachment as length (u32) and bytes.
+    SocketEvent = 11,
+    SocketAck = 12,
+    /// Payload: the disconnect reason.
+    SocketDisconnect = 13,
+    /// Payload: the decoding error's message.
+    SocketError = 14,
 }
 
 type Doorbell = ThreadsafeFunction<(), (), Buffer, Status, false, true>;

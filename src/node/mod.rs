@@ -3,6 +3,7 @@
 
 mod engine;
 mod events;
+mod server;
 
 use napi_derive::module_init;
 

@@ -1,0 +1,59 @@
+//! Room bookkeeping and fan-out (the counterpart of `socket.io-adapter`): which sockets
+//! are in which rooms, which sockets a broadcast reaches, and delivering one encoded
+//! packet to all of them.
+
+mod local;
+
+use std::sync::Arc;
+
+pub use local::LocalAdapter;
+
+use crate::engine::Outgoing;
+
+/// A room name.
+pub type Room = Arc<str>;
+/// A socket, by its handle.
+pub type SocketKey = u32;
+
+/// Whom a broadcast reaches: members of any of `rooms` (every socket when empty), minus
+/// members of any of `except`.
+#[derive(Debug, Default, Clone)]
+pub struct BroadcastOptions {
+    pub rooms: Vec<Room>,
+    pub except: Vec<Room>,
+    /// Dropped for a socket whose transport cannot write right now.
+    pub volatile: bool,
+}
+
+/// Where a broadcast's packets go: the namespace's connected sockets.
+pub trait Recipients {
+    fn is_connected(&self, socket: SocketKey) -> bool;
+    /// Queues `packets` on the socket's connection; false if it was not delivered.
+    fn deliver(&self, socket: SocketKey, packets: &[Outgoing], volatile: bool) -> bool;
+}
+
+/// The adapter interface, shaped like socket.io-adapter's so other adapters (Redis)
+/// map onto it directly.
+pub trait Adapter: Send + Sync {
+    fn add_all(&self, socket: SocketKey, rooms: &[Room]);
+    fn del(&self, socket: SocketKey, room: &str);
+    fn del_all(&self, socket: SocketKey);
+    fn socket_rooms(&self, socket: SocketKey) -> Vec<Room>;
+    /// Every room with its members.
+    fn rooms(&self) -> Vec<(Room, Vec<SocketKey>)>;
+    /// The connected sockets `opts` reaches, each once.
+    fn targets(&self, opts: &BroadcastOptions, recipients: &dyn Recipients) -> Vec<SocketKey>;
+
+    /// Sends the same encoded packets to every target; returns how many got them.
+    fn broadcast(
+        &self,
+        packets: &[Outgoing],
+        opts: &BroadcastOptions,
+        recipients: &dyn Recipients,
+    ) -> usize {
+        self.targets(opts, recipients)
+            .into_iter()
+            .filter(|&socket| recipients.deliver(socket, packets, opts.volatile))
+            .count()
+    }
+}

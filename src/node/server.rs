@@ -1,0 +1,275 @@
+//! The Socket.IO half of `NativeEngine`: namespaces, the connect flow, emits, broadcasts
+//! and rooms, plus the `ServerEvents` that reach JS.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use napi::bindgen_prelude::Buffer;
+use napi_derive::napi;
+
+use super::engine::{JsEvents, NativeEngine};
+use super::events::EventKind;
+use crate::adapter::{BroadcastOptions, Room};
+use crate::engine::{CloseReason, Session};
+use crate::parser::PacketType;
+use crate::server::{Server, ServerEvents, Socket};
+
+#[napi(object)]
+pub struct RoomMembers {
+    pub room: String,
+    pub sockets: Vec<u32>,
+}
+
+impl ServerEvents for JsEvents {
+    fn engine_open(&self, session: &Arc<Session>) {
+        crate::engine::EngineHandler::on_open(self, session);
+    }
+
+    fn engine_upgrade(&self, session: &Arc<Session>) {
+        crate::engine::EngineHandler::on_upgrade(self, session);
+    }
+
+    fn engine_close(&self, session: &Arc<Session>, reason: CloseReason) {
+        crate::engine::EngineHandler::on_close(self, session, reason);
+    }
+
+    fn connect_request(&self, socket: &Socket, auth: Option<&str>) {
+        let engine_handle = socket.session.handle().to_le_bytes();
+        let nsp_length = (socket.nsp.len() as u32).to_le_bytes();
+        self.queue.push(
+            EventKind::SocketConnect,
+            socket.handle,
+            &[
+                &engine_handle,
+                socket.id.as_bytes(),
+                &nsp_length,
+                socket.nsp.as_bytes(),
+                auth.unwrap_or_default().as_bytes(),
+            ],
+        );
+    }
+
+    fn packet(
+        &self,
+        socket: &Socket,
+        kind: PacketType,
+        id: Option<u64>,
+        data: &str,
+        attachments: &[Bytes],
+    ) {
+        let kind = match kind {
+            PacketType::Ack => EventKind::SocketAck,
+            _ => EventKind::SocketEvent,
+        };
+        let id = id.map_or(f64::NAN, |id| id as f64).to_le_bytes();
+        let count = (attachments.len() as u32).to_le_bytes();
+        let data_length = (data.len() as u32).to_le_bytes();
+        let lengths: Vec<[u8; 4]> = attachments
+            .iter()
+            .map(|a| (a.len() as u32).to_le_bytes())
+            .collect();
+        let mut parts: Vec<&[u8]> = vec![&id, &count, &data_length, data.as_bytes()];
+        for (length, attachment) in lengths.iter().zip(attachments) {
+            parts.push(length);
+            parts.push(attachment);
+        }
+        self.queue.push(kind, socket.handle, &parts);
+    }
+
+    fn disconnect(&self, socket: &Socket, reason: &str) {
+        self.queue.push(
+            EventKind::SocketDisconnect,
+            socket.handle,
+            &[reason.as_bytes()],
+        );
+    }
+
+    fn error(&self, socket: &Socket, message: &str) {
+        self.queue
+            .push(EventKind::SocketError, socket.handle, &[message.as_bytes()]);
+    }
+}
+
+fn rooms(names: Vec<String>) -> Vec<Room> {
+    names.into_iter().map(Room::from).collect()
+}
+
+fn attachments(buffers: Option<Vec<Buffer>>) -> Vec<Bytes> {
+    buffers
+        .unwrap_or_default()
+        .iter()
+        .map(|buffer| Bytes::copy_from_slice(buffer))
+        .collect()
+}
+
+fn ack_id(id: Option<f64>) -> Option<u64> {
+    id.filter(|id| id.is_finite() && *id >= 0.0)
+        .map(|id| id as u64)
+}
+
+impl NativeEngine {
+    fn sio(&self) -> napi::Result<&Arc<Server>> {
+        self.server
+            .as_ref()
+            .ok_or_else(|| napi::Error::from_reason("this engine does not serve Socket.IO"))
+    }
+}
+
+#[napi]
+impl NativeEngine {
+    #[napi(catch_unwind)]
+    pub fn register_namespace(&self, name: String) -> napi::Result<()> {
+        self.sio()?.register_namespace(&name);
+        Ok(())
+    }
+
+    #[napi(catch_unwind)]
+    pub fn remove_namespace(&self, name: String) -> napi::Result<()> {
+        self.sio()?.remove_namespace(&name);
+        Ok(())
+    }
+
+    /// Whether unknown namespaces are offered to JS (dynamic namespaces exist).
+    #[napi(catch_unwind)]
+    pub fn set_dynamic_namespaces(&self, enabled: bool) -> napi::Result<()> {
+        self.sio()?.set_dynamic_namespaces(enabled);
+        Ok(())
+    }
+
+    #[napi(catch_unwind)]
+    pub fn accept(&self, socket: u32) -> napi::Result<bool> {
+        Ok(self.sio()?.accept(socket))
+    }
+
+    #[napi(catch_unwind)]
+    pub fn refuse(&self, socket: u32, data: String) -> napi::Result<()> {
+        self.sio()?.refuse(socket, &data);
+        Ok(())
+    }
+
+    /// Sends an EVENT (or an ACK when `is_ack`) to one socket.
+    #[napi(catch_unwind)]
+    pub fn emit(
+        &self,
+        socket: u32,
+        is_ack: bool,
+        id: Option<f64>,
+        data: String,
+        binary: Option<Vec<Buffer>>,
+        volatile: bool,
+    ) -> napi::Result<bool> {
+        let kind = if is_ack {
+            PacketType::Ack
+        } else {
+            PacketType::Event
+        };
+        Ok(self.sio()?.emit(
+            socket,
+            kind,
+            ack_id(id),
+            &data,
+            &attachments(binary),
+            volatile,
+        ))
+    }
+
+    /// Sends one EVENT to the sockets of `nsp` in `rooms` (all when empty) but not in
+    /// `except`; returns how many sockets got it.
+    #[napi(catch_unwind)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn broadcast(
+        &self,
+        nsp: String,
+        rooms_in: Vec<String>,
+        except: Vec<String>,
+        id: Option<f64>,
+        data: String,
+        binary: Option<Vec<Buffer>>,
+        volatile: bool,
+    ) -> napi::Result<u32> {
+        let opts = BroadcastOptions {
+            rooms: rooms(rooms_in),
+            except: rooms(except),
+            volatile,
+        };
+        let count = self
+            .sio()?
+            .broadcast(&nsp, &opts, ack_id(id), &data, &attachments(binary));
+        Ok(count as u32)
+    }
+
+    /// The connected sockets of `nsp` a broadcast to `rooms` except `except` reaches.
+    #[napi(catch_unwind)]
+    pub fn targets(
+        &self,
+        nsp: String,
+        rooms_in: Vec<String>,
+        except: Vec<String>,
+    ) -> napi::Result<Vec<u32>> {
+        let opts = BroadcastOptions {
+            rooms: rooms(rooms_in),
+            except: rooms(except),
+            volatile: false,
+        };
+        Ok(self.sio()?.targets(&nsp, &opts))
+    }
+
+    #[napi(catch_unwind)]
+    pub fn join(&self, socket: u32, rooms_in: Vec<String>) -> napi::Result<()> {
+        self.sio()?.join(socket, &rooms(rooms_in));
+        Ok(())
+    }
+
+    #[napi(catch_unwind)]
+    pub fn leave(&self, socket: u32, room: String) -> napi::Result<()> {
+        self.sio()?.leave(socket, &room);
+        Ok(())
+    }
+
+    #[napi(catch_unwind)]
+    pub fn socket_rooms(&self, socket: u32) -> napi::Result<Vec<String>> {
+        Ok(self
+            .sio()?
+            .rooms(socket)
+            .iter()
+            .map(|room| room.to_string())
+            .collect())
+    }
+
+    #[napi(catch_unwind)]
+    pub fn namespace_rooms(&self, nsp: String) -> napi::Result<Vec<RoomMembers>> {
+        Ok(self
+            .sio()?
+            .namespace_rooms(&nsp)
+            .into_iter()
+            .map(|(room, sockets)| RoomMembers {
+                room: room.to_string(),
+                sockets,
+            })
+            .collect())
+    }
+
+    /// Server-side disconnect of one socket (DISCONNECT packet unless shutting down).
+    #[napi(catch_unwind)]
+    pub fn disconnect(&self, socket: u32, send_packet: bool) -> napi::Result<()> {
+        self.sio()?.disconnect(socket, send_packet);
+        Ok(())
+    }
+
+    /// Forgets a closed socket: it leaves its rooms.
+    #[napi(catch_unwind)]
+    pub fn release(&self, socket: u32) -> napi::Result<()> {
+        self.sio()?.release(socket);
+        Ok(())
+    }
+
+    /// Closes a whole client connection; its sockets disconnect with `reason`.
+    #[napi(catch_unwind)]
+    pub fn close_client(&self, engine_handle: u32, reason: String) -> napi::Result<()> {
+        let server = self.sio()?;
+        if let Some(session) = self.engine.session(engine_handle) {
+            server.close_client(&session, &reason);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,493 @@
+//! The Socket.IO server core (the counterpart of `socket.io`'s Client, Namespace and
+//! Socket internals): it sits on the engine as its [`EngineHandler`], decodes packets,
+//! runs the connect flow, keeps sockets and namespaces, and fans out emits. Application
+//! code (middlewares, handlers, ack callbacks) is reached through [`ServerEvents`].
+
+mod client;
+mod namespace;
+mod socket;
+
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, OnceLock, Weak};
+use std::time::Duration;
+
+use bytes::Bytes;
+use dashmap::DashMap;
+
+pub use socket::{Socket, SocketState};
+
+use crate::adapter::{BroadcastOptions, Room};
+use crate::engine::{sid, CloseReason, Engine, EngineHandler, Message, Outgoing, Session};
+use crate::parser::{self, DecodeError, PacketType, Reassembly};
+use client::Client;
+use namespace::Namespace;
+
+/// What the application layer hears.
+pub trait ServerEvents: Send + Sync + 'static {
+    fn engine_open(&self, session: &Arc<Session>);
+    fn engine_upgrade(&self, session: &Arc<Session>);
+    fn engine_close(&self, session: &Arc<Session>, reason: CloseReason);
+    /// A client asks to join a namespace; answer with [`Server::accept`] or [`Server::refuse`].
+    fn connect_request(&self, socket: &Socket, auth: Option<&str>);
+    /// An EVENT or ACK with its JSON payload and binary attachments.
+    fn packet(
+        &self,
+        socket: &Socket,
+        kind: PacketType,
+        id: Option<u64>,
+        data: &str,
+        attachments: &[Bytes],
+    );
+    /// The socket was disconnected by the client or its connection; release it with
+    /// [`Server::release`] once its rooms were looked at.
+    fn disconnect(&self, socket: &Socket, reason: &str);
+    /// The client sent something undecodable; its connection is being closed.
+    fn error(&self, socket: &Socket, message: &str);
+}
+
+pub struct ServerConfig {
+    /// How long a connection may stay without joining a namespace.
+    pub connect_timeout: Duration,
+}
+
+pub struct Server {
+    me: Weak<Server>,
+    engine: OnceLock<Weak<Engine>>,
+    events: Arc<dyn ServerEvents>,
+    config: ServerConfig,
+    namespaces: DashMap<Box<str>, Arc<Namespace>>,
+    /// Unknown namespaces are offered to the application (it has dynamic namespaces).
+    dynamic_namespaces: AtomicBool,
+    clients: DashMap<u32, Arc<Client>>,
+    sockets: DashMap<u32, Arc<Socket>>,
+    next_socket: AtomicU32,
+}
+
+/// Encodes a packet once: the text frame (`4` + header + JSON) and its attachments.
+pub fn encode(
+    kind: PacketType,
+    nsp: &str,
+    id: Option<u64>,
+    data: &str,
+    attachments: &[Bytes],
+) -> Vec<Outgoing> {
+    let kind = match (kind, attachments.is_empty()) {
+        (PacketType::Event, false) => PacketType::BinaryEvent,
+        (PacketType::Ack, false) => PacketType::BinaryAck,
+        (kind, _) => kind,
+    };
+    let mut text = String::with_capacity(data.len() + nsp.len() + 16);
+    text.push('4');
+    parser::encode_header(&mut text, kind, nsp, attachments.len(), id);
+    text.push_str(data);
+    let mut packets = Vec::with_capacity(1 + attachments.len());
+    packets.push(Outgoing::Text(text.into()));
+    packets.extend(attachments.iter().cloned().map(Outgoing::Binary));
+    packets
+}
+
+impl Server {
+    pub fn new(config: ServerConfig, events: Arc<dyn ServerEvents>) -> Arc<Self> {
+        Arc::new_cyclic(|me| Server {
+            me: me.clone(),
+            engine: OnceLock::new(),
+            events,
+            config,
+            namespaces: DashMap::new(),
+            dynamic_namespaces: AtomicBool::new(false),
+            clients: DashMap::new(),
+            sockets: DashMap::new(),
+            next_socket: AtomicU32::new(1),
+        })
+    }
+
+    /// Connects the server to the engine it handles (once, right after both exist).
+    pub fn bind(&self, engine: &Arc<Engine>) {
+        let _ = self.engine.set(Arc::downgrade(engine));
+    }
+
+    fn engine(&self) -> Option<Arc<Engine>> {
+        self.engine.get().and_then(Weak::upgrade)
+    }
+
+    pub fn register_namespace(&self, name: &str) {
+        self.namespaces
+            .entry(name.into())
+            .or_insert_with(|| Arc::new(Namespace::new()));
+    }
+
+    pub fn remove_namespace(&self, name: &str) {
+        self.namespaces.remove(name);
+    }
+
+    pub fn set_dynamic_namespaces(&self, enabled: bool) {
+        self.dynamic_namespaces.store(enabled, Ordering::Release);
+    }
+
+    pub fn socket(&self, handle: u32) -> Option<Arc<Socket>> {
+        self.sockets.get(&handle).map(|s| s.clone())
+    }
+
+    fn client_of(&self, socket: &Socket) -> Option<Arc<Client>> {
+        self.clients
+            .get(&socket.session.handle())
+            .map(|c| c.clone())
+    }
+
+    fn namespace(&self, name: &str) -> Option<Arc<Namespace>> {
+        self.namespaces.get(name).map(|n| n.clone())
+    }
+
+    fn send_packets(&self, session: &Arc<Session>, packets: Vec<Outgoing>) -> bool {
+        self.engine()
+            .is_some_and(|engine| engine.send_all(session, packets))
+    }
+
+    /// Lets a pending socket in: it joins its own room and gets the CONNECT reply.
+    /// False when its connection went away meanwhile.
+    pub fn accept(&self, handle: u32) -> bool {
+        let Some(socket) = self.socket(handle) else {
+            return false;
+        };
+        let (Some(namespace), Some(client)) =
+            (self.namespace(&socket.nsp), self.client_of(&socket))
+        else {
+            return false;
+        };
+        if socket.session.is_closed()
+            || !socket.transition(SocketState::Pending, SocketState::Connected)
+        {
+            return false;
+        }
+        namespace
+            .adapter
+            .add_all(handle, &[Room::from(&*socket.id)]);
+        namespace.sockets.insert(handle, socket.clone());
+        client.cancel_connect_timer();
+        let reply = format!(r#"{{"sid":{}}}"#, serde_json::Value::from(&*socket.id));
+        self.send_packets(
+            &socket.session,
+            encode(PacketType::Connect, &socket.nsp, None, &reply, &[]),
+        )
+    }
+
+    /// Turns a pending socket away with a CONNECT_ERROR carrying `data` (JSON).
+    pub fn refuse(&self, handle: u32, data: &str) {
+        let Some(socket) = self.socket(handle) else {
+            return;
+        };
+        socket.close();
+        self.release(handle);
+        if let Some(client) = self.client_of(&socket) {
+            client.remove_socket(handle);
+        }
+        self.send_packets(
+            &socket.session,
+            encode(PacketType::ConnectError, &socket.nsp, None, data, &[]),
+        );
+    }
+
+    /// Sends an EVENT or ACK to one socket; `volatile` drops it if the transport is busy.
+    pub fn emit(
+        &self,
+        handle: u32,
+        kind: PacketType,
+        id: Option<u64>,
+        data: &str,
+        attachments: &[Bytes],
+        volatile: bool,
+    ) -> bool {
+        let Some(socket) = self.socket(handle) else {
+            return false;
+        };
+        if socket.state() == SocketState::Closed || (volatile && !socket.session.is_writable()) {
+            return false;
+        }
+        self.send_packets(
+            &socket.session,
+            encode(kind, &socket.nsp, id, data, attachments),
+        )
+    }
+
+    /// Sends one EVENT to every socket `opts` reaches in `nsp`; returns how many got it.
+    pub fn broadcast(
+        &self,
+        nsp: &str,
+        opts: &BroadcastOptions,
+        id: Option<u64>,
+        data: &str,
+        attachments: &[Bytes],
+    ) -> usize {
+        let (Some(namespace), Some(engine)) = (self.namespace(nsp), self.engine()) else {
+            return 0;
+        };
+        let packets = encode(PacketType::Event, nsp, id, data, attachments);
+        namespace
+            .adapter
+            .broadcast(&packets, opts, &namespace.recipients(&engine))
+    }
+
+    /// The connected sockets `opts` reaches in `nsp`, by handle.
+    pub fn targets(&self, nsp: &str, opts: &BroadcastOptions) -> Vec<u32> {
+        let (Some(namespace), Some(engine)) = (self.namespace(nsp), self.engine()) else {
+            return Vec::new();
+        };
+        namespace
+            .adapter
+            .targets(opts, &namespace.recipients(&engine))
+    }
+
+    pub fn join(&self, handle: u32, rooms: &[Room]) {
+        if let Some((socket, namespace)) = self.with_namespace(handle) {
+            if socket.state() != SocketState::Closed {
+                namespace.adapter.add_all(handle, rooms);
+            }
+        }
+    }
+
+    pub fn leave(&self, handle: u32, room: &str) {
+        if let Some((_, namespace)) = self.with_namespace(handle) {
+            namespace.adapter.del(handle, room);
+        }
+    }
+
+    pub fn rooms(&self, handle: u32) -> Vec<Room> {
+        self.with_namespace(handle)
+            .map(|(_, namespace)| namespace.adapter.socket_rooms(handle))
+            .unwrap_or_default()
+    }
+
+    /// Every room of `nsp` with the ids of its members.
+    pub fn namespace_rooms(&self, nsp: &str) -> Vec<(Room, Vec<u32>)> {
+        self.namespace(nsp)
+            .map(|namespace| namespace.adapter.rooms())
+            .unwrap_or_default()
+    }
+
+    fn with_namespace(&self, handle: u32) -> Option<(Arc<Socket>, Arc<Namespace>)> {
+        let socket = self.socket(handle)?;
+        let namespace = self.namespace(&socket.nsp)?;
+        Some((socket, namespace))
+    }
+
+    /// Disconnects a socket from the server side, with a DISCONNECT packet unless the
+    /// whole server is shutting down. The application then calls [`Server::release`].
+    pub fn disconnect(&self, handle: u32, send_packet: bool) {
+        let Some(socket) = self.socket(handle) else {
+            return;
+        };
+        if self.close_socket(&socket, None) && send_packet {
+            self.send_packets(
+                &socket.session,
+                encode(PacketType::Disconnect, &socket.nsp, None, "", &[]),
+            );
+        }
+    }
+
+    /// Forgets a closed socket: it leaves all its rooms.
+    pub fn release(&self, handle: u32) {
+        if let Some((_, socket)) = self.sockets.remove(&handle) {
+            if let Some(namespace) = self.namespace(&socket.nsp) {
+                namespace.adapter.del_all(handle);
+                namespace.sockets.remove(&handle);
+            }
+        }
+    }
+
+    /// Closes a client's connection (`socket.disconnect(true)`, protocol violations).
+    pub fn close_client(&self, session: &Arc<Session>, reason: &str) {
+        let Some(client) = self.clients.get(&session.handle()).map(|c| c.clone()) else {
+            return;
+        };
+        self.close_sockets(&client, reason);
+        if let Some(engine) = self.engine() {
+            engine.close(session);
+        }
+    }
+
+    /// Marks a socket closed and takes it out of its client and namespace; with a
+    /// reason, the application hears of it. False if it was already closed.
+    fn close_socket(&self, socket: &Arc<Socket>, reason: Option<&str>) -> bool {
+        if !socket.close() {
+            return false;
+        }
+        if let Some(namespace) = self.namespace(&socket.nsp) {
+            namespace.sockets.remove(&socket.handle);
+        }
+        if let Some(client) = self.client_of(socket) {
+            client.remove_socket(socket.handle);
+        }
+        if let Some(reason) = reason {
+            self.events.disconnect(socket, reason);
+        }
+        true
+    }
+
+    fn close_sockets(&self, client: &Client, reason: &str) {
+        let handles: Vec<u32> = client.sockets.lock().iter().map(|(_, h)| *h).collect();
+        for handle in handles {
+            if let Some(socket) = self.socket(handle) {
+                self.close_socket(&socket, Some(reason));
+            }
+        }
+    }
+
+    fn start_connect_timer(&self, client: &Arc<Client>) {
+        let Some(engine) = self.engine() else { return };
+        let server = self.me.clone();
+        let session = Arc::downgrade(&client.session);
+        let wait = self.config.connect_timeout;
+        let timer = engine.runtime().spawn(async move {
+            tokio::time::sleep(wait).await;
+            if let (Some(server), Some(session)) = (server.upgrade(), session.upgrade()) {
+                server.close_client(&session, "forced server close");
+            }
+        });
+        *client.connect_timer.lock() = Some(timer.abort_handle());
+    }
+
+    fn on_text(&self, client: &Arc<Client>, text: &str) {
+        if client.reassembly.lock().is_some() {
+            return self.on_decode_error(client, DecodeError::UnexpectedText);
+        }
+        match parser::decode(text) {
+            Err(error) => self.on_decode_error(client, error),
+            Ok(packet) if packet.kind.is_binary() && packet.attachments > 0 => {
+                *client.reassembly.lock() = Some(Reassembly::new(&packet));
+            }
+            Ok(packet) => {
+                let kind = match packet.kind {
+                    PacketType::BinaryEvent => PacketType::Event,
+                    PacketType::BinaryAck => PacketType::Ack,
+                    kind => kind,
+                };
+                self.route(client, kind, packet.nsp, packet.id, packet.data, &[]);
+            }
+        }
+    }
+
+    fn on_binary(&self, client: &Arc<Client>, bytes: Bytes) {
+        let complete = {
+            let mut pending = client.reassembly.lock();
+            let Some(reassembly) = pending.as_mut() else {
+                drop(pending);
+                return self.on_decode_error(client, DecodeError::UnexpectedBinary);
+            };
+            if let Err(error) = reassembly.push(bytes) {
+                pending.take();
+                drop(pending);
+                return self.on_decode_error(client, error);
+            }
+            if reassembly.is_complete() {
+                pending.take()
+            } else {
+                None
+            }
+        };
+        if let Some(packet) = complete {
+            let data = (!packet.data.is_empty()).then_some(packet.data.as_str());
+            self.route(
+                client,
+                packet.kind,
+                &packet.nsp,
+                packet.id,
+                data,
+                &packet.attachments,
+            );
+        }
+    }
+
+    /// Undecodable input: every socket of the client hears the error, then the
+    /// connection closes (its sockets then disconnect with `"forced close"`).
+    fn on_decode_error(&self, client: &Arc<Client>, error: DecodeError) {
+        let handles: Vec<u32> = client.sockets.lock().iter().map(|(_, h)| *h).collect();
+        for handle in handles {
+            if let Some(socket) = self.socket(handle) {
+                self.events.error(&socket, error.message());
+            }
+        }
+        if let Some(engine) = self.engine() {
+            engine.close(&client.session);
+        }
+    }
+
+    fn route(
+        &self,
+        client: &Arc<Client>,
+        kind: PacketType,
+        nsp: &str,
+        id: Option<u64>,
+        data: Option<&str>,
+        attachments: &[Bytes],
+    ) {
+        let socket = client.socket_for(nsp).and_then(|h| self.socket(h));
+        match (socket, kind) {
+            (None, PacketType::Connect) => self.on_connect_request(client, nsp, data),
+            (Some(socket), PacketType::Disconnect) if socket.state() == SocketState::Connected => {
+                self.close_socket(&socket, Some("client namespace disconnect"));
+            }
+            (Some(socket), PacketType::Event | PacketType::Ack)
+                if socket.state() == SocketState::Connected =>
+            {
+                self.events
+                    .packet(&socket, kind, id, data.unwrap_or_default(), attachments);
+            }
+            _ => self.close_client(&client.session, "forced server close"),
+        }
+    }
+
+    fn on_connect_request(&self, client: &Arc<Client>, nsp: &str, auth: Option<&str>) {
+        if !self.namespaces.contains_key(nsp) && !self.dynamic_namespaces.load(Ordering::Acquire) {
+            let refusal = r#"{"message":"Invalid namespace"}"#;
+            self.send_packets(
+                &client.session,
+                encode(PacketType::ConnectError, nsp, None, refusal, &[]),
+            );
+            return;
+        }
+        let handle = self.next_socket.fetch_add(1, Ordering::Relaxed);
+        let socket = Arc::new(Socket::new(
+            handle,
+            sid::generate().into_boxed_str(),
+            nsp.into(),
+            client.session.clone(),
+        ));
+        self.sockets.insert(handle, socket.clone());
+        client.sockets.lock().push((nsp.into(), handle));
+        self.events.connect_request(&socket, auth);
+    }
+}
+
+impl EngineHandler for Server {
+    fn on_open(&self, session: &Arc<Session>) {
+        let client = Arc::new(Client::new(session.clone()));
+        self.clients.insert(session.handle(), client.clone());
+        self.start_connect_timer(&client);
+        self.events.engine_open(session);
+    }
+
+    fn on_message(&self, session: &Arc<Session>, message: Message<'_>) {
+        let Some(client) = self.clients.get(&session.handle()).map(|c| c.clone()) else {
+            return;
+        };
+        match message {
+            Message::Text(text) => self.on_text(&client, text),
+            Message::Binary(bytes) => self.on_binary(&client, bytes),
+        }
+    }
+
+    fn on_upgrade(&self, session: &Arc<Session>) {
+        self.events.engine_upgrade(session);
+    }
+
+    fn on_close(&self, session: &Arc<Session>, reason: CloseReason) {
+        if let Some((_, client)) = self.clients.remove(&session.handle()) {
+            client.cancel_connect_timer();
+            self.close_sockets(&client, reason.as_str());
+        }
+        self.events.engine_close(session, reason);
+    }
+}
+
+#[cfg(test)]
+mod tests;

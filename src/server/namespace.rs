@@ -1,0 +1,57 @@
+//! A namespace: its connected sockets and its adapter.
+
+use std::sync::Arc;
+
+use dashmap::DashMap;
+
+use super::socket::{Socket, SocketState};
+use crate::adapter::{Adapter, LocalAdapter, Recipients, SocketKey};
+use crate::engine::{Engine, Outgoing};
+
+pub struct Namespace {
+    pub adapter: Box<dyn Adapter>,
+    /// Connected sockets (not those still in middlewares), by handle.
+    pub sockets: DashMap<u32, Arc<Socket>>,
+}
+
+impl Namespace {
+    pub fn new() -> Self {
+        Namespace {
+            adapter: Box::new(LocalAdapter::new()),
+            sockets: DashMap::new(),
+        }
+    }
+
+    /// The recipients of a broadcast in this namespace, writing through `engine`.
+    pub fn recipients<'a>(&'a self, engine: &'a Engine) -> NamespaceRecipients<'a> {
+        NamespaceRecipients {
+            namespace: self,
+            engine,
+        }
+    }
+}
+
+pub struct NamespaceRecipients<'a> {
+    namespace: &'a Namespace,
+    engine: &'a Engine,
+}
+
+impl Recipients for NamespaceRecipients<'_> {
+    fn is_connected(&self, socket: SocketKey) -> bool {
+        self.namespace
+            .sockets
+            .get(&socket)
+            .is_some_and(|s| s.state() == SocketState::Connected)
+    }
+
+    fn deliver(&self, socket: SocketKey, packets: &[Outgoing], volatile: bool) -> bool {
+        let Some(socket) = self.namespace.sockets.get(&socket).map(|s| s.clone()) else {
+            return false;
+        };
+        if volatile && !socket.session.is_writable() {
+            return false;
+        }
+        self.engine
+            .send_all(&socket.session, packets.iter().cloned())
+    }
+}
