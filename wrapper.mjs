@@ -1,3 +1,3 @@
 import io from './index.js';
 
-export const { Server } = io;
+export const { Server, Namespace, Socket } = io;

@@ -3,10 +3,24 @@
 const http = require('node:http');
 const { EventEmitter } = require('node:events');
 const { Engine } = require('./engine/server');
+const { EventKind, readConnect, readPacket } = require('./engine/events');
+const { Namespace } = require('./namespace');
+const { ParentNamespace } = require('./parent-namespace');
+const { Client } = require('./client');
+const { BroadcastOperator } = require('./broadcast-operator');
+const { attachServe } = require('./serve-client');
+const codec = require('./codec');
+const { Adapter } = require('./adapter');
+
+/** Options this implementation does not offer yet: refused rather than ignored. */
+const UNSUPPORTED_OPTIONS = {
+  connectionStateRecovery: 'connection state recovery',
+  parser: 'a custom parser',
+};
 
 /**
- * The Socket.IO server. The Engine.IO layer runs in Rust; the Socket.IO layer is being
- * built on top of it.
+ * The Socket.IO server. Namespaces, sockets, rooms and fan-out run in Rust; the
+ * application's handlers, middlewares and acks run here.
  */
 class Server extends EventEmitter {
   constructor(srv, opts = {}) {
@@ -15,11 +29,31 @@ class Server extends EventEmitter {
       opts = srv;
       srv = undefined;
     }
+    for (const [option, feature] of Object.entries(UNSUPPORTED_OPTIONS)) {
+      if (opts[option]) throw new Error(`sio-rs: ${feature} (the "${option}" option) is not supported yet`);
+    }
     this._opts = opts;
-    this._path = (opts.path || '/socket.io').replace(/\/$/, '');
+    this._nsps = new Map();
+    this.parentNsps = new Map();
+    this._parentNamespacesFromRegExp = new Map();
+    this._socketsByHandle = new Map();
+    this._clients = new Map();
     this.engine = undefined;
     this.httpServer = undefined;
+    this.path(opts.path || '/socket.io');
+    this.connectTimeout(opts.connectTimeout || 45000);
+    this.serveClient(opts.serveClient !== false);
+    this.adapter(opts.adapter);
+    opts.cleanupEmptyChildNamespaces = Boolean(opts.cleanupEmptyChildNamespaces);
+    if (opts.cors) this._cors = require('cors')(opts.cors);
+    this.sockets = this.of('/');
     if (srv != null) this.attach(srv, opts);
+  }
+
+  serveClient(value) {
+    if (value === undefined) return this._serveClient;
+    this._serveClient = value;
+    return this;
   }
 
   path(value) {
@@ -28,7 +62,18 @@ class Server extends EventEmitter {
     return this;
   }
 
-  /** Attaches to an HTTP server, or creates one listening on a port. */
+  connectTimeout(value) {
+    if (value === undefined) return this._connectTimeout;
+    this._connectTimeout = value;
+    return this;
+  }
+
+  adapter(value) {
+    if (value === undefined) return Adapter;
+    throw new Error('sio-rs: custom adapters are not supported yet (rooms live in the Rust adapter)');
+  }
+
+  /** Attaches to an HTTP server, or creates one listening on `port`. */
   attach(srv, opts = {}) {
     if (typeof srv === 'function') {
       throw new Error(
@@ -43,12 +88,9 @@ class Server extends EventEmitter {
       });
       srv.listen(port);
     }
-    const options = Object.assign({}, opts, this._opts);
+    const options = Object.assign(opts, this._opts);
     options.path = options.path || this._path;
-    this.httpServer = srv;
-    this.engine = new Engine(options);
-    this.engine.attach(srv, options);
-    this.eio = this.engine;
+    this._initEngine(srv, options);
     return this;
   }
 
@@ -56,20 +98,229 @@ class Server extends EventEmitter {
     return this.attach(srv, opts);
   }
 
-  /** Closes every connection, then the HTTP server. */
-  close(callback) {
+  _initEngine(srv, options) {
+    const engine = new Engine(options, { connectTimeout: this._connectTimeout });
+    engine.attach(srv, options);
+    if (this._serveClient) attachServe(srv, `${this._path}/`, this._cors);
+    this.bind(engine);
+    this.httpServer = srv;
+  }
+
+  /** Uses `engine` (a sio-rs engine) for this server's connections. */
+  bind(engine) {
+    this.engine = engine;
+    this.eio = engine;
+    engine._socketio = this;
+    engine.on('connection', (conn) => this._onconnection(conn));
+    for (const nsp of this._nsps.values()) engine.native.registerNamespace(nsp.name);
+    engine.native.setDynamicNamespaces(this.parentNsps.size > 0);
+    return this;
+  }
+
+  _onconnection(conn) {
+    const client = new Client(this, conn);
+    this._clients.set(conn.handle, client);
+    conn.on('close', () => this._clients.delete(conn.handle));
+  }
+
+  of(name, fn) {
+    if (typeof name === 'function' || name instanceof RegExp) {
+      const parent = new ParentNamespace(this);
+      if (typeof name === 'function') {
+        this.parentNsps.set(name, parent);
+      } else {
+        this.parentNsps.set((nsp, auth, next) => next(null, name.test(nsp)), parent);
+        this._parentNamespacesFromRegExp.set(name, parent);
+      }
+      this.engine?.native.setDynamicNamespaces(true);
+      if (fn) parent.on('connect', fn);
+      return parent;
+    }
+    if (String(name)[0] !== '/') name = '/' + name;
+    let nsp = this._nsps.get(name);
+    if (!nsp) {
+      for (const [regex, parent] of this._parentNamespacesFromRegExp) {
+        if (regex.test(name)) {
+          nsp = parent.createChild(name);
+          break;
+        }
+      }
+    }
+    if (!nsp) {
+      nsp = new Namespace(this, name);
+      this._nsps.set(name, nsp);
+      if (name !== '/') this.sockets.emitReserved('new_namespace', nsp);
+    }
+    if (fn) nsp.on('connect', fn);
+    return nsp;
+  }
+
+  _registerNamespace(nsp) {
+    if (!(nsp instanceof ParentNamespace)) this.engine?.native.registerNamespace(nsp.name);
+  }
+
+  _removeNamespace(nsp) {
+    this._nsps.delete(nsp.name);
+    this.engine?.native.removeNamespace(nsp.name);
+  }
+
+  /** Tries the dynamic namespaces for `name`; `done(namespace | false)`. */
+  _checkNamespace(name, auth, done) {
+    const matchers = this.parentNsps.keys();
+    const next = () => {
+      const matcher = matchers.next();
+      if (matcher.done) return done(false);
+      matcher.value(name, auth, (err, allow) => {
+        if (err || !allow) return next();
+        const existing = this._nsps.get(name);
+        if (existing) return done(existing);
+        done(this.parentNsps.get(matcher.value).createChild(name));
+      });
+    };
+    next();
+  }
+
+  /** Socket.IO events from Rust. */
+  _onSocketEvent(kind, handle, data, start, end) {
+    switch (kind) {
+      case EventKind.SOCKET_CONNECT:
+        return this._onConnectRequest(handle, readConnect(data, start, end));
+      case EventKind.SOCKET_EVENT:
+      case EventKind.SOCKET_ACK: {
+        const socket = this._socketsByHandle.get(handle);
+        if (!socket) return;
+        const { id, json, attachments } = readPacket(data, start);
+        const args = codec.decode(json, attachments) ?? [];
+        const isAck = kind === EventKind.SOCKET_ACK;
+        process.nextTick(() => socket._onpacket(isAck, id, args));
+        return;
+      }
+      case EventKind.SOCKET_DISCONNECT: {
+        const socket = this._socketsByHandle.get(handle);
+        if (!socket) return;
+        if (!socket.connected) socket._closedBeforeConnect = true;
+        else socket._onclose(data.toString('utf8', start, end));
+        return;
+      }
+      case EventKind.SOCKET_ERROR:
+        return this._socketsByHandle.get(handle)?._onerror(new Error(data.toString('utf8', start, end)));
+    }
+  }
+
+  _onConnectRequest(handle, { engineHandle, id, nsp: name, auth }) {
+    const client = this._clients.get(engineHandle);
+    const native = this.engine.native;
+    if (!client) return native.release(handle);
+    const authData = auth ? JSON.parse(auth) : {};
+    const known = this._nsps.get(name);
+    if (known) return known._add(client, handle, id, authData);
+    this._checkNamespace(name, authData, (nsp) => {
+      if (nsp) return nsp._add(client, handle, id, authData);
+      native.refuse(handle, JSON.stringify({ message: 'Invalid namespace' }));
+    });
+  }
+
+  /** Closes every socket and the engine, then the HTTP server. */
+  close(fn) {
+    for (const nsp of this._nsps.values()) {
+      for (const socket of [...nsp.sockets.values()]) {
+        this.engine?.native.disconnect(socket._handle, false);
+        socket._onclose('server shutting down');
+      }
+      nsp.adapter.close();
+    }
+    this.engine?.close();
     return new Promise((resolve) => {
-      this.engine?.close();
       if (!this.httpServer) {
-        callback?.();
+        fn?.();
         return resolve();
       }
-      this.httpServer.close((error) => {
-        callback?.(error);
+      this.httpServer.close((err) => {
+        fn?.(err);
         resolve();
       });
     });
   }
+
+  use(fn) {
+    this.sockets.use(fn);
+    return this;
+  }
+
+  to(room) {
+    return this.sockets.to(room);
+  }
+
+  in(room) {
+    return this.sockets.in(room);
+  }
+
+  except(room) {
+    return this.sockets.except(room);
+  }
+
+  send(...args) {
+    this.sockets.emit('message', ...args);
+    return this;
+  }
+
+  write(...args) {
+    return this.send(...args);
+  }
+
+  serverSideEmit(ev, ...args) {
+    return this.sockets.serverSideEmit(ev, ...args);
+  }
+
+  serverSideEmitWithAck(ev, ...args) {
+    return this.sockets.serverSideEmitWithAck(ev, ...args);
+  }
+
+  /** @deprecated use fetchSockets() */
+  allSockets() {
+    return this.sockets.allSockets();
+  }
+
+  compress(compress) {
+    return this.sockets.compress(compress);
+  }
+
+  get volatile() {
+    return this.sockets.volatile;
+  }
+
+  get local() {
+    return this.sockets.local;
+  }
+
+  timeout(timeout) {
+    return this.sockets.timeout(timeout);
+  }
+
+  fetchSockets() {
+    return this.sockets.fetchSockets();
+  }
+
+  socketsJoin(room) {
+    return this.sockets.socketsJoin(room);
+  }
+
+  socketsLeave(room) {
+    return this.sockets.socketsLeave(room);
+  }
+
+  disconnectSockets(close = false) {
+    return this.sockets.disconnectSockets(close);
+  }
 }
 
-module.exports = { Server };
+// Like the reference, EventEmitter methods act on the main namespace: `io.on("connection")`,
+// `io.emit(...)`, `io.listeners(...)`.
+for (const method of Object.keys(EventEmitter.prototype)) {
+  if (typeof EventEmitter.prototype[method] !== 'function') continue;
+  Server.prototype[method] = function (...args) {
+    return this.sockets[method](...args);
+  };
+}
+
+module.exports = { Server, BroadcastOperator };

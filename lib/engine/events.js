@@ -12,6 +12,11 @@ const EventKind = Object.freeze({
   BRIDGE_DATA: 7,
   BRIDGE_RESUME: 8,
   BRIDGE_END: 9,
+  SOCKET_CONNECT: 10,
+  SOCKET_EVENT: 11,
+  SOCKET_ACK: 12,
+  SOCKET_DISCONNECT: 13,
+  SOCKET_ERROR: 14,
 });
 
 const HEADER_SIZE = 9;
@@ -37,4 +42,34 @@ function forEachEvent(batch, handle) {
   }
 }
 
-module.exports = { EventKind, forEachEvent };
+/** A connect request: the engine connection, socket id, namespace and auth JSON. */
+function readConnect(data, start, end) {
+  const engineHandle = data.readUInt32LE(start);
+  const id = data.toString('latin1', start + 4, start + 24);
+  const nspLength = data.readUInt32LE(start + 24);
+  const nspEnd = start + 28 + nspLength;
+  return {
+    engineHandle,
+    id,
+    nsp: data.toString('utf8', start + 28, nspEnd),
+    auth: data.toString('utf8', nspEnd, end),
+  };
+}
+
+/** An event or ack: its id (null for none), JSON text and attachments. */
+function readPacket(data, start) {
+  const id = data.readDoubleLE(start);
+  const count = data.readUInt32LE(start + 8);
+  const jsonLength = data.readUInt32LE(start + 12);
+  let offset = start + 16 + jsonLength;
+  const json = data.toString('utf8', start + 16, offset);
+  const attachments = [];
+  for (let i = 0; i < count; i++) {
+    const length = data.readUInt32LE(offset);
+    attachments.push(Buffer.from(data.subarray(offset + 4, offset + 4 + length)));
+    offset += 4 + length;
+  }
+  return { id: Number.isNaN(id) ? null : id, json, attachments };
+}
+
+module.exports = { EventKind, forEachEvent, readConnect, readPacket };

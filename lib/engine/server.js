@@ -16,7 +16,11 @@ const { errors, errorMessages } = require('./errors');
  * HTTP requests and upgrades to them and exposes the reference's API and events.
  */
 class Engine extends EventEmitter {
-  constructor(opts = {}) {
+  /**
+   * `socketio`: `{ connectTimeout }` to serve Socket.IO; the server bound to this engine
+   * (`_socketio`) then gets the Socket.IO events.
+   */
+  constructor(opts = {}, socketio) {
     super();
     this.opts = normalizeOptions(opts);
     this.clients = {};
@@ -29,9 +33,12 @@ class Engine extends EventEmitter {
     // The native side must not keep this object alive: a weak reference breaks the cycle
     // through the threadsafe function.
     const self = new WeakRef(this);
-    this.native = new NativeEngine(nativeOptions(this.opts), (batch) => {
-      self.deref()?._dispatch(batch);
-    });
+    this.native = new NativeEngine(
+      nativeOptions(this.opts),
+      (batch) => self.deref()?._dispatch(batch),
+      socketio ? { connectTimeout: socketio.connectTimeout } : undefined,
+    );
+    this._socketio = undefined;
     if (this.opts.cors) this.use(require('cors')(this.opts.cors));
   }
 
@@ -162,6 +169,8 @@ class Engine extends EventEmitter {
           return this._bridges.get(id)?.resume();
         case EventKind.BRIDGE_END:
           return this._endBridge(id);
+        default:
+          return this._socketio?._onSocketEvent(kind, id, data, start, end);
       }
     });
   }

@@ -198,6 +198,22 @@ impl NativeEngine {
         Ok(count as u32)
     }
 
+    /// Sends one EVENT to each of `sockets`; returns how many got it.
+    #[napi(catch_unwind)]
+    pub fn emit_to(
+        &self,
+        sockets: Vec<u32>,
+        id: Option<f64>,
+        data: String,
+        binary: Option<Vec<Buffer>>,
+        volatile: bool,
+    ) -> napi::Result<u32> {
+        let count =
+            self.sio()?
+                .emit_to(&sockets, ack_id(id), &data, &attachments(binary), volatile);
+        Ok(count as u32)
+    }
+
     /// The connected sockets of `nsp` a broadcast to `rooms` except `except` reaches.
     #[napi(catch_unwind)]
     pub fn targets(

@@ -227,6 +227,40 @@ impl Server {
             .broadcast(&packets, opts, &namespace.recipients(&engine))
     }
 
+    /// Sends one EVENT to each of `handles` (resolved by the caller); returns how many
+    /// got it.
+    pub fn emit_to(
+        &self,
+        handles: &[u32],
+        id: Option<u64>,
+        data: &str,
+        attachments: &[Bytes],
+        volatile: bool,
+    ) -> usize {
+        let Some(engine) = self.engine() else {
+            return 0;
+        };
+        let mut packets: Option<(Box<str>, Vec<Outgoing>)> = None;
+        let mut delivered = 0;
+        for socket in handles.iter().filter_map(|&handle| self.socket(handle)) {
+            if socket.state() != SocketState::Connected
+                || (volatile && !socket.session.is_writable())
+            {
+                continue;
+            }
+            // Encoded once per namespace (every handle normally shares one).
+            if packets.as_ref().is_none_or(|(nsp, _)| *nsp != socket.nsp) {
+                let encoded = encode(PacketType::Event, &socket.nsp, id, data, attachments);
+                packets = Some((socket.nsp.clone(), encoded));
+            }
+            let (_, encoded) = packets.as_ref().expect("encoded above");
+            if engine.send_all(&socket.session, encoded.iter().cloned()) {
+                delivered += 1;
+            }
+        }
+        delivered
+    }
+
     /// The connected sockets `opts` reaches in `nsp`, by handle.
     pub fn targets(&self, nsp: &str, opts: &BroadcastOptions) -> Vec<u32> {
         let (Some(namespace), Some(engine)) = (self.namespace(nsp), self.engine()) else {

@@ -1,0 +1,44 @@
+'use strict';
+
+/**
+ * One Engine.IO connection as Socket.IO sees it (`socket.client`): the sockets it opened,
+ * one per namespace.
+ */
+class Client {
+  constructor(server, conn) {
+    this.server = server;
+    this.conn = conn;
+    this.id = conn.id;
+    this.sockets = new Map();
+    this.nsps = new Map();
+  }
+
+  get request() {
+    return this.conn.request;
+  }
+
+  _add(socket) {
+    this.sockets.set(socket.id, socket);
+    this.nsps.set(socket.nsp.name, socket);
+  }
+
+  _remove(socket) {
+    this.sockets.delete(socket.id);
+    this.nsps.delete(socket.nsp.name);
+  }
+
+  /** Disconnects every socket of this client, then closes the connection. */
+  _disconnect() {
+    for (const socket of [...this.sockets.values()]) socket.disconnect();
+    this.sockets.clear();
+    this.close();
+  }
+
+  /** Closes the connection; its sockets disconnect with "forced server close". */
+  close() {
+    if (this.conn.readyState !== 'open') return;
+    this.server.engine.native.closeClient(this.conn.handle, 'forced server close');
+  }
+}
+
+module.exports = { Client };

@@ -1,0 +1,191 @@
+'use strict';
+
+const { EventEmitter } = require('node:events');
+const { Socket } = require('./socket');
+const { Adapter } = require('./adapter');
+const { BroadcastOperator } = require('./broadcast-operator');
+const { SERVER_RESERVED_EVENTS } = require('./reserved');
+
+/**
+ * A namespace: its middlewares and connection listeners live here; its sockets' rooms
+ * and broadcasts are served by Rust.
+ */
+class Namespace extends EventEmitter {
+  constructor(server, name) {
+    super();
+    this.name = name;
+    this.server = server;
+    this.sockets = new Map();
+    this._preConnectSockets = new Map();
+    this._socketsByHandle = new Map();
+    this._outgoingSockets = new Set();
+    this._fns = [];
+    this._ids = 0;
+    this._initAdapter();
+    server._registerNamespace(this);
+  }
+
+  _initAdapter() {
+    this.adapter = new Adapter(this);
+  }
+
+  use(fn) {
+    this._fns.push(fn);
+    return this;
+  }
+
+  to(room) {
+    return new BroadcastOperator(this).to(room);
+  }
+
+  in(room) {
+    return new BroadcastOperator(this).in(room);
+  }
+
+  except(room) {
+    return new BroadcastOperator(this).except(room);
+  }
+
+  emit(ev, ...args) {
+    return new BroadcastOperator(this).emit(ev, ...args);
+  }
+
+  send(...args) {
+    this.emit('message', ...args);
+    return this;
+  }
+
+  write(...args) {
+    return this.send(...args);
+  }
+
+  serverSideEmit(ev, ...args) {
+    if (SERVER_RESERVED_EVENTS.has(ev)) throw new Error(`"${String(ev)}" is a reserved event name`);
+    args.unshift(ev);
+    this.adapter.serverSideEmit(args);
+    return true;
+  }
+
+  serverSideEmitWithAck(ev, ...args) {
+    return new Promise((resolve, reject) => {
+      args.push((err, responses) => (err ? reject(err) : resolve(responses)));
+      this.serverSideEmit(ev, ...args);
+    });
+  }
+
+  /** @deprecated use fetchSockets() */
+  allSockets() {
+    return new BroadcastOperator(this).allSockets();
+  }
+
+  compress(compress) {
+    return new BroadcastOperator(this).compress(compress);
+  }
+
+  get volatile() {
+    return new BroadcastOperator(this).volatile;
+  }
+
+  get local() {
+    return new BroadcastOperator(this).local;
+  }
+
+  timeout(timeout) {
+    return new BroadcastOperator(this).timeout(timeout);
+  }
+
+  fetchSockets() {
+    return new BroadcastOperator(this).fetchSockets();
+  }
+
+  socketsJoin(room) {
+    return new BroadcastOperator(this).socketsJoin(room);
+  }
+
+  socketsLeave(room) {
+    return new BroadcastOperator(this).socketsLeave(room);
+  }
+
+  disconnectSockets(close = false) {
+    return new BroadcastOperator(this).disconnectSockets(close);
+  }
+
+  /** The namespaces a broadcast from here reaches. */
+  _broadcastNamespaces() {
+    return [this];
+  }
+
+  _hasOutgoingListeners() {
+    return this._outgoingSockets.size > 0;
+  }
+
+  /** A client asks to join: run the middlewares, then let it in or turn it away. */
+  _add(client, handle, id, auth) {
+    const socket = new Socket(this, client, handle, id, auth);
+    this._preConnectSockets.set(id, socket);
+    this.server._socketsByHandle.set(handle, socket);
+    this._run(socket, (err) => {
+      process.nextTick(() => {
+        const native = this.server.engine.native;
+        if (client.conn.readyState !== 'open' || socket._closedBeforeConnect) {
+          this._forget(socket);
+          return native.release(handle);
+        }
+        if (err) {
+          this._forget(socket);
+          native.refuse(handle, JSON.stringify({ message: err.message, data: err.data }));
+          return this._onRefused();
+        }
+        this._doConnect(socket);
+      });
+    });
+    return socket;
+  }
+
+  _doConnect(socket) {
+    this._preConnectSockets.delete(socket.id);
+    if (!this.server.engine.native.accept(socket._handle)) {
+      this._forget(socket);
+      return this.server.engine.native.release(socket._handle);
+    }
+    this.sockets.set(socket.id, socket);
+    this._socketsByHandle.set(socket._handle, socket);
+    socket.client._add(socket);
+    socket._onconnect();
+    this.emitReserved('connect', socket);
+    this.emitReserved('connection', socket);
+  }
+
+  _run(socket, done) {
+    const fns = this._fns.slice();
+    if (!fns.length) return done();
+    const step = (i) => {
+      fns[i](socket, (err) => {
+        if (err) return done(err);
+        if (i + 1 < fns.length) step(i + 1);
+        else done();
+      });
+    };
+    step(0);
+  }
+
+  _forget(socket) {
+    this._preConnectSockets.delete(socket.id);
+    this.server._socketsByHandle.delete(socket._handle);
+  }
+
+  /** A socket was turned away by a middleware. */
+  _onRefused() {}
+
+  _remove(socket) {
+    this.sockets.delete(socket.id);
+    this._socketsByHandle.delete(socket._handle);
+    this._outgoingSockets.delete(socket);
+    this.server._socketsByHandle.delete(socket._handle);
+  }
+}
+
+// `emit` broadcasts; listeners are notified through EventEmitter's own emit.
+Namespace.prototype.emitReserved = EventEmitter.prototype.emit;
+
+module.exports = { Namespace };

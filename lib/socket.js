@@ -1,0 +1,329 @@
+'use strict';
+
+const { EventEmitter } = require('node:events');
+const codec = require('./codec');
+const { BroadcastOperator } = require('./broadcast-operator');
+const { RESERVED_EVENTS, timeoutError } = require('./reserved');
+
+const noop = () => {};
+
+/**
+ * A client's membership in one namespace. Rooms, framing and delivery live in Rust; this
+ * object carries the application's side: listeners, middlewares, acks and data.
+ */
+class Socket extends EventEmitter {
+  constructor(nsp, client, handle, id, auth) {
+    super();
+    this.nsp = nsp;
+    this.server = nsp.server;
+    this.adapter = nsp.adapter;
+    this.client = client;
+    this.id = id;
+    this.handshake = buildHandshake(client, auth);
+    this.data = {};
+    this.connected = false;
+    this.recovered = false;
+    this.acks = new Map();
+    this.fns = [];
+    this.flags = {};
+    this._handle = handle;
+    this._anyListeners = undefined;
+    this._anyOutgoingListeners = undefined;
+    this._closedBeforeConnect = false;
+    this.on('error', noop);
+  }
+
+  get conn() {
+    return this.client.conn;
+  }
+
+  get request() {
+    return this.client.request;
+  }
+
+  get disconnected() {
+    return !this.connected;
+  }
+
+  get rooms() {
+    return new Set(this._native.socketRooms(this._handle));
+  }
+
+  get _native() {
+    return this.server.engine.native;
+  }
+
+  emit(ev, ...args) {
+    if (RESERVED_EVENTS.has(ev)) throw new Error(`"${String(ev)}" is a reserved event name`);
+    const data = [ev, ...args];
+    const flags = this.flags;
+    this.flags = {};
+    let id = null;
+    if (typeof data[data.length - 1] === 'function') {
+      id = this.nsp._ids++;
+      this._registerAckCallback(id, data.pop(), flags);
+    }
+    this._notifyOutgoingListeners(data);
+    const { json, attachments } = codec.encode(data);
+    this._native.emit(this._handle, false, id, json, attachments, Boolean(flags.volatile));
+    return true;
+  }
+
+  emitWithAck(ev, ...args) {
+    const withErr = this.flags.timeout !== undefined;
+    return new Promise((resolve, reject) => {
+      args.push((arg1, arg2) => {
+        if (withErr) return arg1 ? reject(arg1) : resolve(arg2);
+        resolve(arg1);
+      });
+      this.emit(ev, ...args);
+    });
+  }
+
+  send(...args) {
+    this.emit('message', ...args);
+    return this;
+  }
+
+  write(...args) {
+    return this.send(...args);
+  }
+
+  _registerAckCallback(id, ack, flags) {
+    const timeout = flags.timeout;
+    if (timeout === undefined) {
+      this.acks.set(id, ack);
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.acks.delete(id);
+      ack.call(this, timeoutError());
+    }, timeout);
+    this.acks.set(id, (...args) => {
+      clearTimeout(timer);
+      ack.apply(this, [null, ...args]);
+    });
+  }
+
+  // Broadcast modifiers: a new operator that leaves this socket out.
+
+  to(room) {
+    return this._operator().to(room);
+  }
+
+  in(room) {
+    return this._operator().in(room);
+  }
+
+  except(room) {
+    return this._operator().except(room);
+  }
+
+  get broadcast() {
+    return this._operator();
+  }
+
+  get local() {
+    return this._operator().local;
+  }
+
+  _operator() {
+    const flags = this.flags;
+    this.flags = {};
+    return new BroadcastOperator(this.nsp, new Set(), new Set([this.id]), flags);
+  }
+
+  compress(compress) {
+    this.flags.compress = compress;
+    return this;
+  }
+
+  get volatile() {
+    this.flags.volatile = true;
+    return this;
+  }
+
+  timeout(timeout) {
+    this.flags.timeout = timeout;
+    return this;
+  }
+
+  join(rooms) {
+    const list = Array.isArray(rooms) ? rooms : [rooms];
+    this._native.join(this._handle, list.map(String));
+  }
+
+  leave(room) {
+    this._native.leave(this._handle, String(room));
+  }
+
+  /** Disconnects this socket; with `close`, the whole underlying connection. */
+  disconnect(close = false) {
+    if (!this.connected) return this;
+    if (close) {
+      this.client._disconnect();
+      return this;
+    }
+    this._native.disconnect(this._handle, true);
+    this._onclose('server namespace disconnect');
+    return this;
+  }
+
+  use(fn) {
+    this.fns.push(fn);
+    return this;
+  }
+
+  onAny(listener) {
+    (this._anyListeners ??= []).push(listener);
+    return this;
+  }
+
+  prependAny(listener) {
+    (this._anyListeners ??= []).unshift(listener);
+    return this;
+  }
+
+  offAny(listener) {
+    removeListener(this, '_anyListeners', listener);
+    return this;
+  }
+
+  listenersAny() {
+    return this._anyListeners || [];
+  }
+
+  onAnyOutgoing(listener) {
+    (this._anyOutgoingListeners ??= []).push(listener);
+    this.nsp._outgoingSockets.add(this);
+    return this;
+  }
+
+  prependAnyOutgoing(listener) {
+    (this._anyOutgoingListeners ??= []).unshift(listener);
+    this.nsp._outgoingSockets.add(this);
+    return this;
+  }
+
+  offAnyOutgoing(listener) {
+    removeListener(this, '_anyOutgoingListeners', listener);
+    if (!this._anyOutgoingListeners?.length) this.nsp._outgoingSockets.delete(this);
+    return this;
+  }
+
+  listenersAnyOutgoing() {
+    return this._anyOutgoingListeners || [];
+  }
+
+  /** Runs the `onAnyOutgoing` listeners for a packet leaving to this socket. */
+  notifyOutgoingListeners(packet) {
+    this._notifyOutgoingListeners(packet.data);
+  }
+
+  _notifyOutgoingListeners(data) {
+    if (!this._anyOutgoingListeners?.length) return;
+    for (const listener of this._anyOutgoingListeners.slice()) listener.apply(this, data);
+  }
+
+  _onconnect() {
+    this.connected = true;
+  }
+
+  /** An EVENT or ACK from the client (called on the tick after decoding). */
+  _onpacket(isAck, id, args) {
+    if (!this.connected) return;
+    if (isAck) return this._onack(id, args);
+    if (id !== null) args.push(this._ack(id));
+    if (this._anyListeners?.length) {
+      for (const listener of this._anyListeners.slice()) listener.apply(this, args);
+    }
+    this._dispatch(args);
+  }
+
+  _ack(id) {
+    let sent = false;
+    return (...args) => {
+      if (sent) return;
+      sent = true;
+      const { json, attachments } = codec.encode(args);
+      this._native.emit(this._handle, true, id, json, attachments, false);
+    };
+  }
+
+  _onack(id, args) {
+    const ack = this.acks.get(id);
+    if (typeof ack !== 'function') return;
+    this.acks.delete(id);
+    ack.apply(this, args);
+  }
+
+  _dispatch(event) {
+    this._run(event, (err) => {
+      process.nextTick(() => {
+        if (err) return this._onerror(err);
+        if (this.connected) EventEmitter.prototype.emit.apply(this, event);
+      });
+    });
+  }
+
+  _run(event, done) {
+    if (!this.fns.length) return done();
+    const fns = this.fns.slice();
+    const step = (i) => {
+      fns[i](event, (err) => {
+        if (err) return done(err);
+        if (i + 1 < fns.length) step(i + 1);
+        else done();
+      });
+    };
+    step(0);
+  }
+
+  _onerror(err) {
+    this.emitReserved('error', err);
+  }
+
+  /** Ends this socket: `disconnecting` (rooms still visible), leave all, `disconnect`. */
+  _onclose(reason, description) {
+    if (!this.connected) return this;
+    this.emitReserved('disconnecting', reason, description);
+    this._native.release(this._handle);
+    this.nsp._remove(this);
+    this.client._remove(this);
+    this.connected = false;
+    this.emitReserved('disconnect', reason, description);
+  }
+
+  emitReserved(ev, ...args) {
+    return EventEmitter.prototype.emit.call(this, ev, ...args);
+  }
+}
+
+function removeListener(socket, field, listener) {
+  const listeners = socket[field];
+  if (!listeners) return;
+  if (!listener) {
+    listeners.length = 0;
+    return;
+  }
+  const index = listeners.indexOf(listener);
+  if (index !== -1) listeners.splice(index, 1);
+}
+
+function buildHandshake(client, auth) {
+  const request = client.request;
+  const headers = request?.headers || {};
+  return {
+    headers,
+    time: new Date() + '',
+    address: client.conn.remoteAddress,
+    xdomain: Boolean(headers.origin),
+    secure: !request || Boolean(request.connection?.encrypted),
+    issued: Date.now(),
+    url: request?.url,
+    query: request?._query || {},
+    auth,
+  };
+}
+
+module.exports = { Socket };
