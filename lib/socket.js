@@ -66,6 +66,7 @@ class Socket extends EventEmitter {
     this._notifyOutgoingListeners(data);
     const { json, attachments } = codec.encode(data);
     this._native.emit(this._handle, false, id, json, attachments, Boolean(flags.volatile));
+    this.server.engine._wrote();
     return true;
   }
 
@@ -155,6 +156,11 @@ class Socket extends EventEmitter {
 
   leave(room) {
     this._native.leave(this._handle, String(room));
+  }
+
+  /** Leaves every room, its own included. */
+  leaveAll() {
+    for (const room of this.rooms) this.leave(room);
   }
 
   /** Disconnects this socket; with `close`, the whole underlying connection. */
@@ -247,6 +253,7 @@ class Socket extends EventEmitter {
       sent = true;
       const { json, attachments } = codec.encode(args);
       this._native.emit(this._handle, true, id, json, attachments, false);
+      this.server.engine._wrote();
     };
   }
 

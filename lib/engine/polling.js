@@ -59,6 +59,9 @@ function onPost(engine, handle, req, res) {
     if (finished) return;
     finish();
     engine.native.postEnd(handle);
+    // What the packets caused (connect requests, events) is handled before the next
+    // request can arrive, as in a single-threaded server.
+    engine._drain();
     const headers = { 'Content-Type': 'text/html', 'Content-Length': '2' };
     res.writeHead(200, responseHeaders(engine, req, headers));
     res.end('ok');

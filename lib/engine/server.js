@@ -30,6 +30,7 @@ class Engine extends EventEmitter {
     this._pendingRequests = new Map();
     this._parked = new Map();
     this._bridges = new Map();
+    this._turnPending = false;
     // The native side must not keep this object alive: a weak reference breaks the cycle
     // through the threadsafe function.
     const self = new WeakRef(this);
@@ -67,6 +68,7 @@ class Engine extends EventEmitter {
           }
           const { handle, sid, payload } = this.native.handshakePolling(id);
           this._pendingRequests.set(handle, req);
+          this._drain();
           writePolling(this, req, res, payload, sid);
         });
       });
@@ -86,10 +88,29 @@ class Engine extends EventEmitter {
   /** Ends every session now. */
   close() {
     this.native.closeAll();
-    this._dispatch(this.native.takeEvents());
+    this._drain();
     for (const socket of this._bridges.values()) socket.destroy();
     this._bridges.clear();
     return this;
+  }
+
+  /**
+   * The application wrote in this turn of the event loop. Rust treats those sessions as
+   * busy for volatile packets until the turn is over, like the reference's transports
+   * until their write callback.
+   */
+  _wrote() {
+    if (this._turnPending) return;
+    this._turnPending = true;
+    setImmediate(() => {
+      this._turnPending = false;
+      this.native.advanceTurn();
+    });
+  }
+
+  /** Handles the events queued so far now, rather than on the next wake-up. */
+  _drain() {
+    this._dispatch(this.native.takeEvents());
   }
 
   /** Runs `allowRequest`, then the protocol check, for a handshake. */

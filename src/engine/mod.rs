@@ -54,6 +54,8 @@ pub struct Engine {
     handler: Arc<dyn EngineHandler>,
     heartbeat: Arc<Heartbeat>,
     runtime: Handle,
+    /// Counts the application's turns (JS event-loop iterations that wrote something).
+    turn: AtomicU32,
 }
 
 impl Engine {
@@ -72,6 +74,7 @@ impl Engine {
             handler,
             heartbeat: heartbeat.clone(),
             runtime,
+            turn: AtomicU32::new(0),
         });
         engine.runtime.spawn(heartbeat.run(Arc::downgrade(&engine)));
         engine
@@ -143,6 +146,26 @@ impl Engine {
             self.config.ping_timeout.as_millis(),
             self.config.max_payload,
         )
+    }
+
+    /// The application moved to its next turn.
+    pub fn advance_turn(&self) {
+        self.turn.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// Records that the application wrote to `session` in the current turn.
+    pub fn mark_written(&self, session: &Session) {
+        session
+            .written_turn
+            .store(self.turn.load(Ordering::Acquire), Ordering::Release);
+    }
+
+    /// Whether a volatile packet goes out: the transport can write now, and the
+    /// application did not already write to it in this turn (as in the reference, whose
+    /// transport stays busy until the write callback of a later turn).
+    pub fn can_send_volatile(&self, session: &Session) -> bool {
+        session.is_writable()
+            && session.written_turn.load(Ordering::Acquire) != self.turn.load(Ordering::Acquire)
     }
 
     /// Queues a packet; dropped when the session is closing or closed.

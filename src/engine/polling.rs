@@ -58,17 +58,13 @@ impl Engine {
             self.terminate(session, CloseReason::TransportError);
             return PollOutcome::Overlap;
         }
-        if state.ready == ReadyState::Closing {
-            // The server closed this session: this GET takes the close packet.
-            if state.outbox.is_empty() {
-                state.outbox.push_back(Outgoing::NOOP);
-            }
-            state.outbox.push_back(Outgoing::CLOSE);
-            let payload = packet::encode_payload(state.outbox.iter());
-            state.outbox.clear();
+        if state.ready == ReadyState::Closing && state.outbox.is_empty() {
+            // The server closed this session and its queue is drained: this GET takes
+            // the close packet.
             drop(state);
             self.terminate(session, CloseReason::ForcedClose);
-            return PollOutcome::Reply(payload);
+            let close = [Outgoing::NOOP, Outgoing::CLOSE];
+            return PollOutcome::Reply(packet::encode_payload(close.iter()));
         }
         if state.outbox.is_empty() {
             state.pending_get = Some(waiter);
@@ -293,9 +289,15 @@ mod tests {
         engine.close(&session);
         assert!(!engine.send(&session, Outgoing::message("dropped")));
         let (waiter, _) = Recorder::waiter();
+        // The queue is drained first, then the next GET takes the close packet.
         assert_eq!(
             engine.poll(&session, waiter),
-            PollOutcome::Reply("4bye\x1e1".into())
+            PollOutcome::Reply("4bye".into())
+        );
+        let (waiter, _) = Recorder::waiter();
+        assert_eq!(
+            engine.poll(&session, waiter),
+            PollOutcome::Reply("6\x1e1".into())
         );
         assert_eq!(
             recorder.take().last(),

@@ -27,6 +27,8 @@ pub struct Session {
     /// Wakes the WebSocket task: packets were queued or the session is closing.
     pub(super) wake: Notify,
     pub(super) ping_seq: AtomicU32,
+    /// The application turn in which the application last wrote to this session.
+    pub(super) written_turn: AtomicU32,
     pub(super) awaiting_pong: AtomicBool,
 }
 
@@ -36,6 +38,8 @@ pub(super) struct State {
     pub upgrading: bool,
     pub upgraded: bool,
     pub outbox: VecDeque<Outgoing>,
+    /// The WebSocket task took packets it has not flushed yet.
+    pub writing: bool,
     pub pending_get: Option<PollWaiter>,
     /// Body of the polling POST in flight.
     pub post: Option<Vec<u8>>,
@@ -52,11 +56,13 @@ impl Session {
                 upgrading: false,
                 upgraded: false,
                 outbox: VecDeque::new(),
+                writing: false,
                 pending_get: None,
                 post: None,
             }),
             wake: Notify::new(),
             ping_seq: AtomicU32::new(0),
+            written_turn: AtomicU32::new(u32::MAX),
             awaiting_pong: AtomicBool::new(false),
         }
     }
@@ -90,7 +96,7 @@ impl Session {
         state.ready == ReadyState::Open
             && match state.transport {
                 Transport::Polling => state.pending_get.is_some(),
-                Transport::WebSocket => state.outbox.is_empty(),
+                Transport::WebSocket => state.outbox.is_empty() && !state.writing,
             }
     }
 

@@ -356,6 +356,13 @@ impl NativeEngine {
         self.engine.send(&session, packet)
     }
 
+    /// The JS event loop moved on: sessions written to before are writable again for
+    /// volatile packets.
+    #[napi(catch_unwind)]
+    pub fn advance_turn(&self) {
+        self.engine.advance_turn();
+    }
+
     #[napi(catch_unwind)]
     pub fn is_writable(&self, handle: u32) -> bool {
         self.engine

@@ -86,6 +86,21 @@ pub fn encode(
     packets
 }
 
+/// Sends what the application emitted; a `volatile` packet only to a transport that can
+/// take it now.
+pub(crate) fn send_emitted(
+    engine: &Engine,
+    session: &Arc<Session>,
+    packets: impl IntoIterator<Item = Outgoing>,
+    volatile: bool,
+) -> bool {
+    if volatile && !engine.can_send_volatile(session) {
+        return false;
+    }
+    engine.mark_written(session);
+    engine.send_all(session, packets)
+}
+
 impl Server {
     pub fn new(config: ServerConfig, events: Arc<dyn ServerEvents>) -> Arc<Self> {
         Arc::new_cyclic(|me| Server {
@@ -197,16 +212,14 @@ impl Server {
         attachments: &[Bytes],
         volatile: bool,
     ) -> bool {
-        let Some(socket) = self.socket(handle) else {
+        let (Some(socket), Some(engine)) = (self.socket(handle), self.engine()) else {
             return false;
         };
-        if socket.state() == SocketState::Closed || (volatile && !socket.session.is_writable()) {
+        if socket.state() == SocketState::Closed {
             return false;
         }
-        self.send_packets(
-            &socket.session,
-            encode(kind, &socket.nsp, id, data, attachments),
-        )
+        let packets = encode(kind, &socket.nsp, id, data, attachments);
+        send_emitted(&engine, &socket.session, packets, volatile)
     }
 
     /// Sends one EVENT to every socket `opts` reaches in `nsp`; returns how many got it.
@@ -243,9 +256,7 @@ impl Server {
         let mut packets: Option<(Box<str>, Vec<Outgoing>)> = None;
         let mut delivered = 0;
         for socket in handles.iter().filter_map(|&handle| self.socket(handle)) {
-            if socket.state() != SocketState::Connected
-                || (volatile && !socket.session.is_writable())
-            {
+            if socket.state() != SocketState::Connected {
                 continue;
             }
             // Encoded once per namespace (every handle normally shares one).
@@ -254,7 +265,7 @@ impl Server {
                 packets = Some((socket.nsp.clone(), encoded));
             }
             let (_, encoded) = packets.as_ref().expect("encoded above");
-            if engine.send_all(&socket.session, encoded.iter().cloned()) {
+            if send_emitted(&engine, &socket.session, encoded.iter().cloned(), volatile) {
                 delivered += 1;
             }
         }

@@ -48,10 +48,11 @@ impl Recipients for NamespaceRecipients<'_> {
         let Some(socket) = self.namespace.sockets.get(&socket).map(|s| s.clone()) else {
             return false;
         };
-        if volatile && !socket.session.is_writable() {
-            return false;
-        }
-        self.engine
-            .send_all(&socket.session, packets.iter().cloned())
+        super::send_emitted(
+            self.engine,
+            &socket.session,
+            packets.iter().cloned(),
+            volatile,
+        )
     }
 }

@@ -319,6 +319,7 @@ impl Engine {
         loop {
             let (batch, ready) = {
                 let mut state = session.lock();
+                state.writing = !state.outbox.is_empty();
                 (std::mem::take(&mut state.outbox), state.ready)
             };
             if batch.is_empty() {
