@@ -14,7 +14,7 @@ const WebSocket = require('ws');
 const selfsigned = require('selfsigned');
 const eio = require('../engine');
 const sio = require('..');
-const { startEngine, listening, waitEvent, request, pollingHandshake, delay } = require('./helpers');
+const { startEngine, listening, waitEvent, request, pollingHandshake, delay } = require('./support/helpers');
 
 describe('attaching to an http.Server', () => {
   it('leaves other routes to the application', async () => {

@@ -6,7 +6,7 @@ const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const net = require('node:net');
 const WebSocket = require('ws');
-const { startEngine, waitEvent, request, pollingHandshake, delay } = require('./helpers');
+const { startEngine, waitEvent, request, pollingHandshake, delay } = require('./support/helpers');
 
 const PATH = '/engine.io/';
 

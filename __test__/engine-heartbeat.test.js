@@ -5,7 +5,7 @@
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const WebSocket = require('ws');
-const { startEngine, waitEvent, request, pollingHandshake, delay } = require('./helpers');
+const { startEngine, waitEvent, request, pollingHandshake, delay } = require('./support/helpers');
 
 describe('engine heartbeat', () => {
   let ctx;

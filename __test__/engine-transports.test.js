@@ -5,7 +5,7 @@
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { Socket } = require('engine.io-client');
-const { startEngine, waitEvent, waitUntil, delay } = require('./helpers');
+const { startEngine, waitEvent, waitUntil, delay } = require('./support/helpers');
 
 const modes = {
   'websocket only': { transports: ['websocket'], expected: 'websocket' },

@@ -4,7 +4,7 @@
 
 const http = require('node:http');
 const { once } = require('node:events');
-const eio = require('../engine');
+const eio = require('../../engine');
 
 function defaultApp(req, res) {
   res.writeHead(200, { 'Content-Type': 'text/plain' });
