@@ -344,6 +344,13 @@ impl Server {
         let Some(client) = self.clients.get(&session.handle()).map(|c| c.clone()) else {
             return;
         };
+        // In the reference, a transport that can close at once does so before the client
+        // notices, so its sockets hear the engine's reason instead.
+        let reason = if session.is_writable() {
+            CloseReason::ForcedClose.as_str()
+        } else {
+            reason
+        };
         self.close_sockets(&client, reason);
         if let Some(engine) = self.engine() {
             engine.close(session);

@@ -1,0 +1,187 @@
+'use strict';
+
+// Events and acknowledgements in both directions, against socket.io and sio-rs alike.
+
+const { describe, it, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { implementations, startServer, transportModes } = require('./support/sio');
+const { waitEvent, delay } = require('./support/helpers');
+
+/** A connected client and its server-side socket. */
+async function pair(ctx, options) {
+  const connected = waitEvent(ctx.io, 'connection');
+  const client = ctx.client('/', options);
+  const [socket] = await connected;
+  if (!client.connected) await waitEvent(client, 'connect');
+  return { client, socket };
+}
+
+const payload = {
+  text: 'héllo wörld ✓ 🎉',
+  number: 42.5,
+  list: [1, null, true, 'x'],
+  nested: { deep: { deeper: ['ok'] } },
+};
+
+for (const impl of implementations) {
+  for (const [mode, options] of Object.entries(transportModes)) {
+    describe(`${impl.name}: messaging (${mode})`, () => {
+      let ctx;
+      before(async () => {
+        ctx = await startServer(impl);
+      });
+      after(() => ctx.close());
+
+      it('carries JSON and UTF-8 both ways', async () => {
+        const { client, socket } = await pair(ctx, options);
+        const atServer = waitEvent(socket, 'up');
+        client.emit('up', payload, 'second', 3);
+        assert.deepEqual(await atServer, [payload, 'second', 3]);
+        const atClient = waitEvent(client, 'down');
+        socket.emit('down', payload);
+        assert.deepEqual(await atClient, [payload]);
+        client.disconnect();
+      });
+
+      it('carries binary attachments, nested and mixed, both ways', async () => {
+        const { client, socket } = await pair(ctx, options);
+        const data = { image: Buffer.from([0, 1, 2, 255]), list: [Buffer.from('a'), 'text', { b: Buffer.alloc(0) }] };
+        const atServer = waitEvent(socket, 'bin');
+        client.emit('bin', data, Buffer.from([9]));
+        const [received, second] = await atServer;
+        assert.ok(Buffer.isBuffer(received.image));
+        assert.deepEqual([...received.image], [0, 1, 2, 255]);
+        assert.equal(received.list[0].toString(), 'a');
+        assert.equal(received.list[1], 'text');
+        assert.equal(received.list[2].b.length, 0);
+        assert.deepEqual([...second], [9]);
+        const atClient = waitEvent(client, 'bin');
+        socket.emit('bin', { typed: new Uint8Array([5, 6]), raw: new Uint16Array([1]).buffer });
+        const [back] = await atClient;
+        assert.deepEqual([...Buffer.from(back.typed)], [5, 6]);
+        assert.equal(Buffer.from(back.raw).length, 2);
+        client.disconnect();
+      });
+
+      it('acknowledges client emits, once, with binary', async () => {
+        const { client, socket } = await pair(ctx, options);
+        socket.on('ask', (question, ack) => {
+          ack({ answer: question * 2 }, Buffer.from([7]));
+          ack('ignored second call');
+        });
+        const reply = await new Promise((resolve) => client.emit('ask', 21, (...args) => resolve(args)));
+        assert.deepEqual(reply[0], { answer: 42 });
+        assert.deepEqual([...Buffer.from(reply[1])], [7]);
+        assert.deepEqual(await client.emitWithAck('ask', 1), { answer: 2 });
+        client.disconnect();
+      });
+
+      it('acknowledges server emits, with timeouts', async () => {
+        const { client, socket } = await pair(ctx, options);
+        client.on('ask', (value, ack) => ack(value + 1));
+        const reply = await new Promise((resolve) => socket.emit('ask', 1, resolve));
+        assert.equal(reply, 2);
+        assert.equal(await socket.emitWithAck('ask', 5), 6);
+        const withTimeout = await new Promise((resolve) =>
+          socket.timeout(1000).emit('ask', 10, (...args) => resolve(args)),
+        );
+        assert.deepEqual(withTimeout, [null, 11]);
+        client.on('silent', () => {});
+        const timedOut = await new Promise((resolve) => socket.timeout(50).emit('silent', resolve));
+        assert.equal(timedOut.message, 'operation has timed out');
+        await assert.rejects(socket.timeout(50).emitWithAck('silent'), /operation has timed out/);
+        client.disconnect();
+      });
+
+      it('runs onAny before socket middlewares, and onAnyOutgoing', async () => {
+        const { client, socket } = await pair(ctx, options);
+        const seen = [];
+        socket.onAny((event, ...args) => seen.push(['any', event, ...args]));
+        socket.use(([event, ...args], next) => {
+          seen.push(['use', event, ...args]);
+          if (event === 'forbidden') return next(new Error('refused'));
+          next();
+        });
+        socket.on('allowed', (value) => seen.push(['on', 'allowed', value]));
+        const errored = waitEvent(socket, 'error');
+        client.emit('forbidden', 1);
+        assert.equal((await errored)[0].message, 'refused');
+        const allowed = waitEvent(socket, 'allowed');
+        client.emit('allowed', 2);
+        await allowed;
+        await delay(10);
+        assert.deepEqual(seen, [
+          ['any', 'forbidden', 1],
+          ['use', 'forbidden', 1],
+          ['any', 'allowed', 2],
+          ['use', 'allowed', 2],
+          ['on', 'allowed', 2],
+        ]);
+        const outgoing = [];
+        const listener = (...args) => outgoing.push(args);
+        socket.onAnyOutgoing(listener);
+        assert.deepEqual(socket.listenersAnyOutgoing(), [listener]);
+        socket.emit('out', 1);
+        ctx.io.emit('broadcast', 2);
+        socket.offAnyOutgoing(listener);
+        socket.emit('unseen');
+        assert.deepEqual(outgoing, [['out', 1], ['broadcast', 2]]);
+        socket.offAny();
+        assert.deepEqual(socket.listenersAny(), []);
+        client.disconnect();
+      });
+
+      it('sends "message" with send() and write()', async () => {
+        const { client, socket } = await pair(ctx, options);
+        const got = [];
+        client.on('message', (value) => got.push(value));
+        socket.send('a');
+        socket.write('b');
+        while (got.length < 2) await waitEvent(client, 'message');
+        assert.deepEqual(got, ['a', 'b']);
+        client.disconnect();
+      });
+
+      it('refuses reserved event names', async () => {
+        const { client, socket } = await pair(ctx, options);
+        for (const name of ['connect', 'connect_error', 'disconnect', 'disconnecting', 'newListener', 'removeListener']) {
+          assert.throws(() => socket.emit(name), { message: `"${name}" is a reserved event name` });
+          assert.throws(() => ctx.io.emit(name), { message: `"${name}" is a reserved event name` });
+        }
+        client.disconnect();
+      });
+    });
+  }
+
+  describe(`${impl.name}: protocol violations`, () => {
+    it('closes the connection on an invalid packet', async () => {
+      const ctx = await startServer(impl);
+      const { client, socket } = await pair(ctx, transportModes.websocket);
+      const errors = [];
+      socket.on('error', (error) => errors.push(error));
+      const gone = waitEvent(socket, 'disconnect');
+      client.io.engine.write('2{"not":"an array"}');
+      assert.equal((await gone)[0], 'forced close');
+      assert.equal(errors.length, 1);
+      await ctx.close();
+    });
+
+    it('closes the connection when a client sends CONNECT_ERROR', async () => {
+      const ctx = await startServer(impl);
+      const { client, socket } = await pair(ctx, transportModes.websocket);
+      const gone = waitEvent(socket, 'disconnect');
+      client.io.engine.write('4{"message":"from the client"}');
+      assert.equal((await gone)[0], 'forced close');
+      await ctx.close();
+    });
+
+    it('closes the connection when a client sends a reserved event', async () => {
+      const ctx = await startServer(impl);
+      const { client, socket } = await pair(ctx, transportModes.polling);
+      const gone = waitEvent(socket, 'disconnect');
+      client.io.engine.write('42["disconnect"]');
+      assert.equal((await gone)[0], 'forced close');
+      await ctx.close();
+    });
+  });
+}
