@@ -116,6 +116,14 @@ for (const impl of implementations) {
       assert.equal(io.path('/custom/').path(), '/custom');
     });
 
+    it('has ESM named exports only', async () => {
+      const esm = await import(impl.name === 'sio-rs' ? 'sio-rs' : 'socket.io');
+      assert.equal(esm.Server, impl.module.Server);
+      assert.equal(esm.Namespace, impl.module.Namespace);
+      assert.equal(esm.Socket, impl.module.Socket);
+      assert.equal(esm.default, undefined);
+    });
+
     it('takes options first and a port later with listen()', async () => {
       const io = new impl.module.Server({ path: '/rt' });
       io.listen(0);
