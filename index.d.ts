@@ -302,25 +302,6 @@ export declare class Namespace<
   use(
     fn: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>, next: (err?: ExtendedError) => void) => void,
   ): this;
-  to(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData>;
-  in(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData>;
-  except(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData>;
-  send(...args: EventParams<EmitEvents, 'message'>): this;
-  write(...args: EventParams<EmitEvents, 'message'>): this;
-  serverSideEmit<Ev extends EventNames<ServerSideEvents>>(ev: Ev, ...args: EventParams<ServerSideEvents, Ev>): boolean;
-  serverSideEmitWithAck<Ev extends EventNames<ServerSideEvents>>(
-    ev: Ev,
-    ...args: AllButLast<EventParams<ServerSideEvents, Ev>>
-  ): Promise<AckResult<EventParams<ServerSideEvents, Ev>>[]>;
-  allSockets(): Promise<Set<SocketId>>;
-  compress(compress: boolean): BroadcastOperator<EmitEvents, SocketData>;
-  get volatile(): BroadcastOperator<EmitEvents, SocketData>;
-  get local(): BroadcastOperator<EmitEvents, SocketData>;
-  timeout(timeout: number): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData>;
-  fetchSockets(): Promise<RemoteSocket<EmitEvents, SocketData>[]>;
-  socketsJoin(room: Room | Room[]): void;
-  socketsLeave(room: Room | Room[]): void;
-  disconnectSockets(close?: boolean): void;
 }
 
 export declare class Server<
@@ -354,6 +335,10 @@ export declare class Server<
   use(
     fn: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>, next: (err?: ExtendedError) => void) => void,
   ): this;
+}
+
+/** What a namespace (and the server, for its main namespace) offers for broadcasting. */
+interface BroadcastingMethods<EmitEvents extends EventsMap, ServerSideEvents extends EventsMap, SocketData> {
   to(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData>;
   in(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData>;
   except(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData>;
@@ -374,3 +359,17 @@ export declare class Server<
   socketsLeave(room: Room | Room[]): void;
   disconnectSockets(close?: boolean): void;
 }
+
+export interface Namespace<
+  ListenEvents extends EventsMap = DefaultEventsMap,
+  EmitEvents extends EventsMap = ListenEvents,
+  ServerSideEvents extends EventsMap = DefaultEventsMap,
+  SocketData = any,
+> extends BroadcastingMethods<EmitEvents, ServerSideEvents, SocketData> {}
+
+export interface Server<
+  ListenEvents extends EventsMap = DefaultEventsMap,
+  EmitEvents extends EventsMap = ListenEvents,
+  ServerSideEvents extends EventsMap = DefaultEventsMap,
+  SocketData = any,
+> extends BroadcastingMethods<EmitEvents, ServerSideEvents, SocketData> {}

@@ -5,6 +5,7 @@ const { Socket } = require('./socket');
 const { Adapter } = require('./adapter');
 const { BroadcastOperator } = require('./broadcast-operator');
 const { SERVER_RESERVED_EVENTS } = require('./reserved');
+const { runMiddlewares } = require('./middleware');
 
 /**
  * A namespace: its middlewares and connection listeners live here; its sockets' rooms
@@ -124,7 +125,7 @@ class Namespace extends EventEmitter {
     const socket = new Socket(this, client, handle, id, auth);
     this._preConnectSockets.set(id, socket);
     this.server._socketsByHandle.set(handle, socket);
-    this._run(socket, (err) => {
+    runMiddlewares(this._fns, [socket], (err) => {
       process.nextTick(() => {
         const native = this.server.engine.native;
         if (client.conn.readyState !== 'open' || socket._closedBeforeConnect) {
@@ -154,19 +155,6 @@ class Namespace extends EventEmitter {
     socket._onconnect();
     this.emitReserved('connect', socket);
     this.emitReserved('connection', socket);
-  }
-
-  _run(socket, done) {
-    const fns = this._fns.slice();
-    if (!fns.length) return done();
-    const step = (i) => {
-      fns[i](socket, (err) => {
-        if (err) return done(err);
-        if (i + 1 < fns.length) step(i + 1);
-        else done();
-      });
-    };
-    step(0);
   }
 
   _forget(socket) {

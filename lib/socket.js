@@ -4,6 +4,7 @@ const { EventEmitter } = require('node:events');
 const codec = require('./codec');
 const { BroadcastOperator } = require('./broadcast-operator');
 const { RESERVED_EVENTS, timeoutError } = require('./reserved');
+const { runMiddlewares } = require('./middleware');
 
 const noop = () => {};
 
@@ -265,25 +266,12 @@ class Socket extends EventEmitter {
   }
 
   _dispatch(event) {
-    this._run(event, (err) => {
+    runMiddlewares(this.fns, [event], (err) => {
       process.nextTick(() => {
         if (err) return this._onerror(err);
         if (this.connected) EventEmitter.prototype.emit.apply(this, event);
       });
     });
-  }
-
-  _run(event, done) {
-    if (!this.fns.length) return done();
-    const fns = this.fns.slice();
-    const step = (i) => {
-      fns[i](event, (err) => {
-        if (err) return done(err);
-        if (i + 1 < fns.length) step(i + 1);
-        else done();
-      });
-    };
-    step(0);
   }
 
   _onerror(err) {

@@ -10,6 +10,7 @@ const { handlePolling, answerParked, writePolling, abortRequest } = require('./p
 const { handleUpgrade } = require('./upgrade');
 const { attach } = require('./attach');
 const { errors, errorMessages } = require('./errors');
+const { runMiddlewares } = require('../middleware');
 
 /**
  * The Engine.IO server (`io.engine`): the sessions run in Rust; this object forwards
@@ -138,15 +139,7 @@ class Engine extends EventEmitter {
   }
 
   _applyMiddlewares(req, res, callback) {
-    if (this.middlewares.length === 0) return callback();
-    const apply = (i) => {
-      this.middlewares[i](req, res, (err) => {
-        if (err) return callback(err);
-        if (i + 1 < this.middlewares.length) apply(i + 1);
-        else callback();
-      });
-    };
-    apply(0);
+    runMiddlewares(this.middlewares, [req, res], callback);
   }
 
   /** Fires `initial_headers` (first request, with the session cookie) and `headers`. */

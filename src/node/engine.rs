@@ -181,6 +181,23 @@ pub struct NativeEngine {
     next_bridge: AtomicU32,
 }
 
+impl NativeEngine {
+    /// Runs an upgrade on `stream`; returns the handle a handshake will open.
+    fn serve_websocket<S>(&self, stream: S, request: Upgrade, head: &[u8]) -> u32
+    where
+        S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    {
+        let handle = self.engine.reserve_handle();
+        let head = Bytes::copy_from_slice(head);
+        let serve = self
+            .engine
+            .clone()
+            .serve_websocket(stream, head, request.into(), handle);
+        self.engine.runtime().spawn(serve);
+        handle
+    }
+}
+
 #[napi]
 impl NativeEngine {
     #[napi(constructor, catch_unwind)]
@@ -396,15 +413,7 @@ impl NativeEngine {
     pub fn adopt_web_socket(&self, fd: i32, request: Upgrade, head: &[u8]) -> napi::Result<u32> {
         let _runtime = self.engine.runtime().enter();
         let stream = adopt_tcp(fd).map_err(|error| napi::Error::from_reason(error.to_string()))?;
-        let handle = self.engine.reserve_handle();
-        let serve = self.engine.clone().serve_websocket(
-            stream,
-            Bytes::copy_from_slice(head),
-            request.into(),
-            handle,
-        );
-        self.engine.runtime().spawn(serve);
-        Ok(handle)
+        Ok(self.serve_websocket(stream, request, head))
     }
 
     /// Serves an upgrade over a byte bridge: JS moves the socket's bytes.
@@ -424,14 +433,7 @@ impl NativeEngine {
             }
         }));
         self.bridges.insert(id, input);
-        let handle = self.engine.reserve_handle();
-        let serve = self.engine.clone().serve_websocket(
-            stream,
-            Bytes::copy_from_slice(head),
-            request.into(),
-            handle,
-        );
-        self.engine.runtime().spawn(serve);
+        let handle = self.serve_websocket(stream, request, head);
         Bridged { bridge: id, handle }
     }
 

@@ -94,6 +94,14 @@ fn rooms(names: Vec<String>) -> Vec<Room> {
     names.into_iter().map(Room::from).collect()
 }
 
+fn options(rooms_in: Vec<String>, except: Vec<String>, volatile: bool) -> BroadcastOptions {
+    BroadcastOptions {
+        rooms: rooms(rooms_in),
+        except: rooms(except),
+        volatile,
+    }
+}
+
 fn attachments(buffers: Option<Vec<Buffer>>) -> Vec<Bytes> {
     buffers
         .unwrap_or_default()
@@ -187,11 +195,7 @@ impl NativeEngine {
         binary: Option<Vec<Buffer>>,
         volatile: bool,
     ) -> napi::Result<u32> {
-        let opts = BroadcastOptions {
-            rooms: rooms(rooms_in),
-            except: rooms(except),
-            volatile,
-        };
+        let opts = options(rooms_in, except, volatile);
         let count = self
             .sio()?
             .broadcast(&nsp, &opts, ack_id(id), &data, &attachments(binary));
@@ -222,11 +226,7 @@ impl NativeEngine {
         rooms_in: Vec<String>,
         except: Vec<String>,
     ) -> napi::Result<Vec<u32>> {
-        let opts = BroadcastOptions {
-            rooms: rooms(rooms_in),
-            except: rooms(except),
-            volatile: false,
-        };
+        let opts = options(rooms_in, except, false);
         Ok(self.sio()?.targets(&nsp, &opts))
     }
 
