@@ -6,7 +6,7 @@ const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const net = require('node:net');
 const WebSocket = require('ws');
-const { startEngine, waitEvent, request, pollingHandshake, delay } = require('./support/helpers');
+const { startEngine, waitEvent, waitUntil, request, pollingHandshake, delay } = require('./support/helpers');
 
 const PATH = '/engine.io/';
 
@@ -186,6 +186,8 @@ describe('engine request errors', () => {
     const response = Buffer.concat(chunks).toString();
     assert.ok(response.startsWith('HTTP/1.1 400 Bad Request\r\n'));
     assert.ok(response.endsWith('Missing or invalid Sec-WebSocket-Key header'));
+    // Nothing is kept for a handshake that never opened a session.
+    await waitUntil(() => ctx.engine._pendingRequests.size === 0);
   });
 
   it('closes a WebSocket over maxHttpBufferSize with 1009', async () => {

@@ -17,6 +17,7 @@ const EventKind = Object.freeze({
   SOCKET_ACK: 12,
   SOCKET_DISCONNECT: 13,
   SOCKET_ERROR: 14,
+  ABANDONED: 15,
 });
 
 const HEADER_SIZE = 9;

@@ -183,6 +183,8 @@ class Engine extends EventEmitter {
           return this._bridges.get(id)?.resume();
         case EventKind.BRIDGE_END:
           return this._endBridge(id);
+        case EventKind.ABANDONED:
+          return this._pendingRequests.delete(id);
         default:
           return this._socketio?._onSocketEvent(kind, id, data, start, end);
       }

@@ -44,6 +44,8 @@ pub trait EngineHandler: Send + Sync + 'static {
     /// The session now runs on WebSocket.
     fn on_upgrade(&self, session: &Arc<Session>);
     fn on_close(&self, session: &Arc<Session>, reason: CloseReason);
+    /// A handle reserved for a WebSocket handshake will not open a session.
+    fn on_abandoned(&self, _handle: u32) {}
 }
 
 pub struct Engine {

@@ -15,6 +15,7 @@ pub enum Event {
     Binary(u32, Vec<u8>),
     Upgrade(u32),
     Close(u32, &'static str),
+    Abandoned(u32),
 }
 
 #[derive(Default)]
@@ -79,5 +80,9 @@ impl EngineHandler for Recorder {
 
     fn on_close(&self, session: &Arc<Session>, reason: CloseReason) {
         self.push(Event::Close(session.handle(), reason.as_str()));
+    }
+
+    fn on_abandoned(&self, handle: u32) {
+        self.push(Event::Abandoned(handle));
     }
 }

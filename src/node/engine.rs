@@ -153,6 +153,10 @@ impl EngineHandler for JsEvents {
             &[reason.as_str().as_bytes()],
         );
     }
+
+    fn on_abandoned(&self, handle: u32) {
+        self.queue.push(EventKind::Abandoned, handle, &[]);
+    }
 }
 
 fn post_outcome(result: Result<(), PostError>) -> &'static str {

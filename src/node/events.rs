@@ -37,6 +37,8 @@ pub enum EventKind {
     SocketDisconnect = 13,
     /// Payload: the decoding error's message.
     SocketError = 14,
+    /// A WebSocket handshake's reserved handle will not open a session.
+    Abandoned = 15,
 }
 
 type Doorbell = ThreadsafeFunction<(), (), Buffer, Status, false, true>;

@@ -33,6 +33,10 @@ impl ServerEvents for JsEvents {
         crate::engine::EngineHandler::on_close(self, session, reason);
     }
 
+    fn engine_abandoned(&self, handle: u32) {
+        crate::engine::EngineHandler::on_abandoned(self, handle);
+    }
+
     fn connect_request(&self, socket: &Socket, auth: Option<&str>) {
         let engine_handle = socket.session.handle().to_le_bytes();
         let nsp_length = (socket.nsp.len() as u32).to_le_bytes();

@@ -27,6 +27,7 @@ pub trait ServerEvents: Send + Sync + 'static {
     fn engine_open(&self, session: &Arc<Session>);
     fn engine_upgrade(&self, session: &Arc<Session>);
     fn engine_close(&self, session: &Arc<Session>, reason: CloseReason);
+    fn engine_abandoned(&self, handle: u32);
     /// A client asks to join a namespace; answer with [`Server::accept`] or [`Server::refuse`].
     fn connect_request(&self, socket: &Socket, auth: Option<&str>);
     /// An EVENT or ACK with its JSON payload and binary attachments.
@@ -538,6 +539,10 @@ impl EngineHandler for Server {
             self.close_sockets(&client, reason.as_str());
         }
         self.events.engine_close(session, reason);
+    }
+
+    fn on_abandoned(&self, handle: u32) {
+        self.events.engine_abandoned(handle);
     }
 }
 

@@ -38,6 +38,8 @@ impl ServerEvents for Ears {
 
     fn engine_upgrade(&self, _: &Arc<Session>) {}
 
+    fn engine_abandoned(&self, _: u32) {}
+
     fn engine_close(&self, _: &Arc<Session>, reason: CloseReason) {
         self.heard.lock().push(Heard::Close(reason.as_str()));
     }

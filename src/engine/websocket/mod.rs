@@ -156,6 +156,11 @@ impl Engine {
     ) where
         S: AsyncRead + AsyncWrite + Unpin + Send,
     {
+        let mut pending = PendingHandshake {
+            engine: &self,
+            handle,
+            settled: false,
+        };
         let key = match request.validate() {
             Ok(key) => key.to_owned(),
             Err(refusal) => {
@@ -179,6 +184,8 @@ impl Engine {
                 .session_by_sid(sid)
                 .map_or(Target::Reject, Target::Upgrade),
         };
+        // Only a handshake uses the reserved handle.
+        pending.settled = !matches!(target, Target::Handshake);
         let response = switching_protocols(&key, &request.extra_headers);
         if stream.write_all(response.as_bytes()).await.is_err() {
             return;
@@ -188,7 +195,10 @@ impl Engine {
             WebSocketStream::from_partially_read(stream, head.to_vec(), Role::Server, Some(config))
                 .await;
         let session = match target {
-            Target::Handshake => self.open_session(Transport::WebSocket, handle, request.sid),
+            Target::Handshake => {
+                pending.settled = true;
+                self.open_session(Transport::WebSocket, handle, request.sid)
+            }
             Target::Upgrade(session) => match self.upgrade(&session, &mut ws).await {
                 true => session,
                 false => return close_quietly(&mut ws, None).await,
@@ -347,6 +357,23 @@ impl Engine {
                 }
                 None => return false,
             }
+        }
+    }
+}
+
+/// Tells the layer above when a handle reserved for a handshake will never open a
+/// session (refused, failed, or cancelled), so it can drop what it kept for it.
+struct PendingHandshake<'a> {
+    engine: &'a Engine,
+    handle: u32,
+    /// A session opened with the handle, or the request turned out not to be a handshake.
+    settled: bool,
+}
+
+impl Drop for PendingHandshake<'_> {
+    fn drop(&mut self) {
+        if !self.settled {
+            self.engine.handler.on_abandoned(self.handle);
         }
     }
 }
