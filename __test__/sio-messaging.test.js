@@ -142,6 +142,21 @@ for (const impl of implementations) {
         client.disconnect();
       });
 
+      it('reports outgoing packets and their compress flag on packetCreate', async () => {
+        const { client, socket } = await pair(ctx, options);
+        const created = [];
+        socket.conn.on('packetCreate', (packet) => created.push([packet.type, packet.options.compress]));
+        socket.emit('a');
+        socket.compress(false).emit('b');
+        ctx.io.to(socket.id).emit('c');
+        assert.deepEqual(created.slice(0, 3), [
+          ['message', true],
+          ['message', false],
+          ['message', true],
+        ]);
+        client.disconnect();
+      });
+
       it('refuses reserved event names', async () => {
         const { client, socket } = await pair(ctx, options);
         for (const name of ['connect', 'connect_error', 'disconnect', 'disconnecting', 'newListener', 'removeListener']) {

@@ -118,13 +118,14 @@ class BroadcastOperator {
     this.nsp.server.engine._wrote();
     let count = 0;
     for (const nsp of this.nsp._broadcastNamespaces()) {
-      if (onTarget || nsp._hasOutgoingListeners()) {
+      if (onTarget || nsp._hasOutgoingListeners() || this.nsp.server.engine._packetCreateListeners) {
         const handles = native.targets(nsp.name, rooms, except);
         for (const handle of handles) {
           const socket = nsp._socketsByHandle.get(handle);
           if (!socket) continue;
           onTarget?.(socket);
           socket._notifyOutgoingListeners(data);
+          socket._packetCreated(id, json, this.flags);
         }
         count += native.emitTo(handles, id, json, attachments, volatile);
       } else {

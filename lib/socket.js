@@ -66,6 +66,7 @@ class Socket extends EventEmitter {
     }
     this._notifyOutgoingListeners(data);
     const { json, attachments } = codec.encode(data);
+    this._packetCreated(id, json, flags);
     this._native.emit(this._handle, false, id, json, attachments, Boolean(flags.volatile));
     this.server.engine._wrote();
     return true;
@@ -230,6 +231,17 @@ class Socket extends EventEmitter {
   _notifyOutgoingListeners(data) {
     if (!this._anyOutgoingListeners?.length) return;
     for (const listener of this._anyOutgoingListeners.slice()) listener.apply(this, data);
+  }
+
+  /** The engine's `packetCreate` event for an outgoing EVENT, when someone listens. */
+  _packetCreated(id, json, flags) {
+    if (!this.server.engine._packetCreateListeners) return;
+    const nsp = this.nsp.name === '/' ? '' : `${this.nsp.name},`;
+    this.conn.emit('packetCreate', {
+      type: 'message',
+      data: `2${nsp}${id ?? ''}${json}`,
+      options: { compress: flags.compress !== false },
+    });
   }
 
   _onconnect() {

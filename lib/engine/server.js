@@ -32,6 +32,7 @@ class Engine extends EventEmitter {
     this._parked = new Map();
     this._bridges = new Map();
     this._turnPending = false;
+    this._packetCreateListeners = 0;
     // The native side must not keep this object alive: a weak reference breaks the cycle
     // through the threadsafe function.
     const self = new WeakRef(this);

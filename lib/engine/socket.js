@@ -19,6 +19,13 @@ class EngineSocket extends EventEmitter {
     this.upgrading = false;
     this.upgraded = false;
     this.transport = new TransportState(engine, handle, transportName);
+    // `packetCreate` is reported from JS, so JS must know whether anyone listens.
+    this.on('newListener', (event) => {
+      if (event === 'packetCreate') engine._packetCreateListeners++;
+    });
+    this.on('removeListener', (event) => {
+      if (event === 'packetCreate') engine._packetCreateListeners--;
+    });
   }
 
   /** Sends a message (string or binary). */
