@@ -1,0 +1,84 @@
+//! `echo`: clients emit `echo` with an ack and keep a fixed number in flight; the server's
+//! JS handler acks with the same data.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use tokio_tungstenite::tungstenite::Bytes;
+
+use crate::conn::{ack_id, Conn, Incoming};
+use crate::stats::Latencies;
+use crate::Args;
+
+const TEXT_PAYLOAD: &str = r#"{"text":"hello from the load generator","n":42,"list":[1,2,3]}"#;
+
+pub async fn run(args: &Args) -> Result<serde_json::Value, String> {
+    let mut conns = Vec::with_capacity(args.clients);
+    for _ in 0..args.clients {
+        conns.push(Conn::connect(&args.url).await?);
+    }
+    let warmup = Instant::now() + args.warmup;
+    let end = warmup + args.duration;
+    let tasks: Vec<_> = conns
+        .into_iter()
+        .map(|conn| tokio::task::spawn_local(client(conn, args.inflight, args.binary, warmup, end)))
+        .collect();
+    let mut latencies = Latencies::default();
+    for task in tasks {
+        latencies.merge(task.await.map_err(|e| e.to_string())??);
+    }
+    let acks = latencies.len();
+    let mut result = latencies.summary();
+    result["acks"] = acks.into();
+    result["acks_per_s"] = (acks as f64 / args.duration.as_secs_f64()).into();
+    result["ops"] = acks.into();
+    Ok(result)
+}
+
+async fn send_one(conn: &mut Conn, id: u64, binary: bool) -> Result<(), String> {
+    if binary {
+        conn.feed(&format!(r#"51-{id}["echo",{{"_placeholder":true,"num":0}}]"#))
+            .await?;
+        conn.feed_binary(Bytes::from_static(&[7u8; 64])).await
+    } else {
+        conn.feed(&format!(r#"2{id}["echo",{TEXT_PAYLOAD}]"#)).await
+    }
+}
+
+async fn client(
+    mut conn: Conn,
+    inflight: usize,
+    binary: bool,
+    warmup: Instant,
+    end: Instant,
+) -> Result<Latencies, String> {
+    let mut latencies = Latencies::default();
+    let mut sent: HashMap<u64, Instant> = HashMap::with_capacity(inflight * 2);
+    let mut next_id = 0u64;
+    for _ in 0..inflight {
+        sent.insert(next_id, Instant::now());
+        send_one(&mut conn, next_id, binary).await?;
+        next_id += 1;
+    }
+    conn.flush().await?;
+    while !sent.is_empty() {
+        let Some(message) = conn.next_within(Duration::from_secs(10)).await? else {
+            return Err("no ack within 10 s".into());
+        };
+        let Incoming::Text(packet) = message else { continue };
+        let Some(id) = ack_id(&packet) else { continue };
+        let Some(started) = sent.remove(&id) else { continue };
+        let now = Instant::now();
+        if now >= warmup && now < end {
+            latencies.record(now - started);
+        }
+        if now < end {
+            sent.insert(next_id, Instant::now());
+            send_one(&mut conn, next_id, binary).await?;
+            conn.flush().await?;
+            next_id += 1;
+        }
+    }
+    conn.close().await;
+    Ok(latencies)
+}

@@ -1,0 +1,88 @@
+//! Load generator for the sio-rs benchmarks. Speaks Engine.IO v4 / Socket.IO v5 over
+//! WebSocket itself and multiplexes every connection on one thread. Bounded: it runs
+//! for warmup + duration (+ hold) and targets the URL it is given (127.0.0.1 only).
+//!
+//! Usage: sio-loadgen --scenario echo|broadcast|connect --url ws://127.0.0.1:PORT/socket.io/
+//!        [--clients N] [--inflight N] [--binary] [--warmup S] [--duration S] [--hold S]
+//! Prints one JSON object with the scenario's figures.
+
+mod broadcast;
+mod conn;
+mod connect;
+mod echo;
+mod stats;
+
+use std::time::Duration;
+
+pub struct Args {
+    scenario: String,
+    url: String,
+    clients: usize,
+    inflight: usize,
+    binary: bool,
+    warmup: Duration,
+    duration: Duration,
+    hold: Duration,
+}
+
+fn parse() -> Result<Args, String> {
+    let mut args = Args {
+        scenario: String::new(),
+        url: String::new(),
+        clients: 50,
+        inflight: 1,
+        binary: false,
+        warmup: Duration::from_secs(2),
+        duration: Duration::from_secs(5),
+        hold: Duration::from_secs(10),
+    };
+    let mut items = std::env::args().skip(1);
+    while let Some(flag) = items.next() {
+        if flag == "--binary" {
+            args.binary = true;
+            continue;
+        }
+        let value = items.next().ok_or(format!("{flag} needs a value"))?;
+        let seconds = |v: &str| v.parse::<f64>().map(Duration::from_secs_f64).map_err(|e| e.to_string());
+        match flag.as_str() {
+            "--scenario" => args.scenario = value,
+            "--url" => args.url = value,
+            "--clients" => args.clients = value.parse().map_err(|e| format!("{e}"))?,
+            "--inflight" => args.inflight = value.parse().map_err(|e| format!("{e}"))?,
+            "--warmup" => args.warmup = seconds(&value)?,
+            "--duration" => args.duration = seconds(&value)?,
+            "--hold" => args.hold = seconds(&value)?,
+            _ => return Err(format!("unknown option {flag}")),
+        }
+    }
+    let host_ok = args.url.starts_with("ws://127.0.0.1:") || args.url.starts_with("ws://localhost:");
+    if !host_ok {
+        return Err("the load generator only targets ws://127.0.0.1".into());
+    }
+    Ok(args)
+}
+
+fn main() {
+    let result = parse().and_then(|args| {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?;
+        let local = tokio::task::LocalSet::new();
+        local.block_on(&runtime, async {
+            match args.scenario.as_str() {
+                "echo" => echo::run(&args).await,
+                "broadcast" => broadcast::run(&args).await,
+                "connect" => connect::run(&args).await,
+                other => Err(format!("unknown scenario {other:?}")),
+            }
+        })
+    });
+    match result {
+        Ok(value) => println!("{value}"),
+        Err(error) => {
+            println!("{}", serde_json::json!({ "error": error }));
+            std::process::exit(1);
+        }
+    }
+}
