@@ -1,0 +1,179 @@
+'use strict';
+
+// Runs every benchmark scenario against socket.io and sio-rs, interleaved, several times,
+// and prints medians with the ratio to socket.io. The server gets core 0, the load
+// generator core 1 (taskset); server CPU comes from /proc/<pid>/stat.
+//
+// Usage: node bench/run.js [--reps N] [--only scenario,...] [--quick]
+
+const { spawn, execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const root = path.join(__dirname, '..');
+const loadgen = path.join(__dirname, 'loadgen', 'target', 'release', 'sio-loadgen');
+const servers = ['socket.io', 'sio-rs'];
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const index = args.indexOf(name);
+  return index === -1 ? fallback : args[index + 1];
+};
+const quick = args.includes('--quick');
+const reps = Number(option('--reps', quick ? 1 : 5));
+const only = option('--only', '')
+  .split(',')
+  .filter(Boolean);
+
+const seconds = quick ? { warmup: 1, duration: 2, hold: 5 } : { warmup: 2, duration: 5, hold: 60 };
+const scenarios = [
+  { name: 'echo-1', args: ['--scenario', 'echo', '--clients', 50, '--inflight', 1], metrics: ['acks_per_s', 'p50_ms', 'p99_ms', 'p999_ms'] },
+  { name: 'echo-32', args: ['--scenario', 'echo', '--clients', 50, '--inflight', 32], metrics: ['acks_per_s', 'p50_ms', 'p99_ms', 'p999_ms'] },
+  { name: 'echo-binary', args: ['--scenario', 'echo', '--clients', 50, '--inflight', 32, '--binary'], metrics: ['acks_per_s', 'p99_ms'] },
+  { name: 'broadcast-1', args: ['--scenario', 'broadcast', '--clients', 1000, '--inflight', 1], metrics: ['deliveries_per_s', 'p50_ms', 'p99_ms'] },
+  { name: 'broadcast-16', args: ['--scenario', 'broadcast', '--clients', 1000, '--inflight', 16], metrics: ['deliveries_per_s', 'p50_ms', 'p99_ms'] },
+  { name: 'connect', args: ['--scenario', 'connect', '--clients', quick ? 2000 : 10000, '--inflight', 64], metrics: ['conn_per_s', 'p50_ms', 'p99_ms', 'rss_kib_per_conn', 'dropped'], hold: true },
+].filter((s) => !only.length || only.includes(s.name));
+
+const CLK_TCK = 100;
+const PAGE = 4096;
+
+function cpuSeconds(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+
+function rssKiB(pid) {
+  const statm = fs.readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ');
+  return (Number(statm[1]) * PAGE) / 1024;
+}
+
+/** CPU time used by every process but the two under test, from /proc/stat. */
+function machineBusySeconds() {
+  const cpu = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1).map(Number);
+  return (cpu[0] + cpu[1] + cpu[2] + cpu[5] + cpu[6]) / CLK_TCK;
+}
+
+function startServer(impl, port) {
+  return new Promise((resolve, reject) => {
+    const child = spawn('taskset', ['-c', '0', process.execPath, path.join(__dirname, 'server.js'), impl, String(port)], {
+      cwd: root,
+      env: { ...process.env, SIO_RS_WORKER_THREADS: '1' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    child.stdout.once('data', () => resolve(child));
+    child.once('exit', (code) => reject(new Error(`${impl} server exited with ${code}`)));
+  });
+}
+
+function runLoadgen(scenario, port, onHold) {
+  return new Promise((resolve, reject) => {
+    const argv = [
+      '-c', '1', loadgen,
+      ...scenario.args.map(String),
+      '--url', `ws://127.0.0.1:${port}/socket.io/`,
+      '--warmup', String(seconds.warmup),
+      '--duration', String(seconds.duration),
+      '--hold', String(seconds.hold),
+    ];
+    const child = spawn('taskset', argv, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+      const hold = /HOLD (\d+)\n/.exec(output);
+      if (hold && onHold) {
+        onHold(Number(hold[1]));
+        onHold = null;
+      }
+    });
+    child.on('exit', () => {
+      const last = output.trim().split('\n').pop();
+      try {
+        const result = JSON.parse(last);
+        if (result.error) return reject(new Error(result.error));
+        resolve(result);
+      } catch (error) {
+        reject(new Error(`load generator output: ${output}`));
+      }
+    });
+  });
+}
+
+async function measure(impl, scenario, port) {
+  const server = await startServer(impl, port);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const baseline = rssKiB(server.pid);
+  const cpuBefore = cpuSeconds(server.pid);
+  const busyBefore = machineBusySeconds();
+  const started = Date.now();
+  let heldRss = null;
+  const result = await runLoadgen(scenario, port, (connected) => {
+    // Sample memory near the end of the hold, pings flowing.
+    setTimeout(() => {
+      heldRss = (rssKiB(server.pid) - baseline) / connected;
+    }, Math.max(0, seconds.hold - 2) * 1000);
+  });
+  const wall = (Date.now() - started) / 1000;
+  const serverCpu = cpuSeconds(server.pid) - cpuBefore;
+  const othersCpu = machineBusySeconds() - busyBefore - serverCpu;
+  server.kill('SIGTERM');
+  await new Promise((resolve) => server.once('exit', resolve));
+  if (heldRss !== null) result.rss_kib_per_conn = heldRss;
+  result.server_cpu_us_per_op = result.ops ? (serverCpu * 1e6) / result.ops : NaN;
+  result.server_cpu_share = serverCpu / wall;
+  // Everything but the server: the load generator and whatever else ran meanwhile.
+  result.other_cpu_share = othersCpu / wall;
+  return result;
+}
+
+const median = (values) => {
+  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  if (!sorted.length) return NaN;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+function format(value) {
+  if (!Number.isFinite(value)) return '–';
+  if (Math.abs(value) >= 1000) return Math.round(value).toLocaleString('en-US');
+  if (Math.abs(value) >= 10) return value.toFixed(1);
+  return value.toFixed(2);
+}
+
+async function main() {
+  if (!fs.existsSync(loadgen)) {
+    execFileSync('cargo', ['build', '--release'], { cwd: path.join(__dirname, 'loadgen'), stdio: 'inherit' });
+  }
+  const results = {};
+  let port = 4300;
+  for (let rep = 1; rep <= reps; rep++) {
+    for (const scenario of scenarios) {
+      // Alternate which server goes first, so drift in the machine's load is shared.
+      const order = rep % 2 ? servers : [...servers].reverse();
+      for (const impl of order) {
+        const result = await measure(impl, scenario, port++);
+        ((results[scenario.name] ??= {})[impl] ??= []).push(result);
+        console.error(`rep ${rep} ${scenario.name} ${impl}: ${JSON.stringify(result)}`);
+      }
+    }
+  }
+  const rows = [];
+  for (const scenario of scenarios) {
+    for (const metric of [...scenario.metrics, 'server_cpu_us_per_op', 'other_cpu_share']) {
+      const [reference, ours] = servers.map((impl) =>
+        median(results[scenario.name][impl].map((r) => r[metric])),
+      );
+      rows.push(`| ${scenario.name} | ${metric} | ${format(reference)} | ${format(ours)} | ${format(ours / reference)} |`);
+    }
+  }
+  console.log(`Machine: ${os.cpus().length} × ${os.cpus()[0].model}, Node ${process.version}; ${reps} repetitions, medians; server on core 0, load generator on core 1.`);
+  console.log('| scenario | metric | socket.io 4.8.4 | sio-rs | sio-rs / socket.io |');
+  console.log('|---|---|---|---|---|');
+  for (const row of rows) console.log(row);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
