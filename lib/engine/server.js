@@ -32,6 +32,7 @@ class Engine extends EventEmitter {
     this._parked = new Map();
     this._bridges = new Map();
     this._turnPending = false;
+    this._wakePending = false;
     this._packetCreateListeners = 0;
     // The native side must not keep this object alive: a weak reference breaks the cycle
     // through the threadsafe function.
@@ -97,11 +98,19 @@ class Engine extends EventEmitter {
   }
 
   /**
-   * The application wrote in this turn of the event loop. Rust treats those sessions as
-   * busy for volatile packets until the turn is over, like the reference's transports
-   * until their write callback.
+   * The application queued packets. Their writers are woken once, when the current burst
+   * of callbacks is over (a microtask), rather than per packet. And Rust treats those
+   * sessions as busy for volatile packets until the turn of the event loop is over, like
+   * the reference's transports until their write callback.
    */
   _wrote() {
+    if (!this._wakePending) {
+      this._wakePending = true;
+      queueMicrotask(() => {
+        this._wakePending = false;
+        this.native.wakeWriters();
+      });
+    }
     if (this._turnPending) return;
     this._turnPending = true;
     setImmediate(() => {

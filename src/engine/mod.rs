@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use dashmap::DashMap;
-use parking_lot::MutexGuard;
+use parking_lot::{Mutex, MutexGuard};
 use tokio::runtime::Handle;
 
 pub use config::{EngineConfig, InitialPacket, Transport};
@@ -58,6 +58,15 @@ pub struct Engine {
     runtime: Handle,
     /// Counts the application's turns (JS event-loop iterations that wrote something).
     turn: AtomicU32,
+    /// Sessions with packets queued by `send_all_deferred` and a writer not woken yet.
+    deferred_wakes: Mutex<Vec<Arc<Session>>>,
+}
+
+/// When a WebSocket writer learns of new packets.
+#[derive(Clone, Copy)]
+enum Wake {
+    Now,
+    Deferred,
 }
 
 impl Engine {
@@ -77,6 +86,7 @@ impl Engine {
             heartbeat: heartbeat.clone(),
             runtime,
             turn: AtomicU32::new(0),
+            deferred_wakes: Mutex::new(Vec::new()),
         });
         engine.runtime.spawn(heartbeat.run(Arc::downgrade(&engine)));
         engine
@@ -181,17 +191,46 @@ impl Engine {
         session: &Arc<Session>,
         packets: impl IntoIterator<Item = Outgoing>,
     ) -> bool {
+        self.queue(session, packets, Wake::Now)
+    }
+
+    /// Like [`Engine::send_all`], but a WebSocket writer is woken only by the next
+    /// [`Engine::wake_deferred`]: the application queues a burst of packets, then wakes
+    /// every writer once, instead of its thread and the runtime's trading places per packet.
+    pub fn send_all_deferred(
+        &self,
+        session: &Arc<Session>,
+        packets: impl IntoIterator<Item = Outgoing>,
+    ) -> bool {
+        self.queue(session, packets, Wake::Deferred)
+    }
+
+    /// Wakes the writers of the sessions [`Engine::send_all_deferred`] queued packets on.
+    pub fn wake_deferred(&self) {
+        let sessions = std::mem::take(&mut *self.deferred_wakes.lock());
+        for session in sessions {
+            session.wake_deferred.store(false, Ordering::Release);
+            session.wake.notify_one();
+        }
+    }
+
+    fn queue(
+        &self,
+        session: &Arc<Session>,
+        packets: impl IntoIterator<Item = Outgoing>,
+        wake: Wake,
+    ) -> bool {
         let mut state = session.lock();
         if state.ready != ReadyState::Open {
             return false;
         }
         state.outbox.extend(packets);
-        self.flush(session, state);
+        self.flush(session, state, wake);
         true
     }
 
     /// Hands queued packets to the transport if it can write now.
-    fn flush(&self, session: &Session, mut state: MutexGuard<'_, State>) {
+    fn flush(&self, session: &Arc<Session>, mut state: MutexGuard<'_, State>, wake: Wake) {
         match state.transport {
             Transport::Polling => {
                 if state.outbox.is_empty() {
@@ -206,7 +245,14 @@ impl Engine {
             }
             Transport::WebSocket => {
                 drop(state);
-                session.wake.notify_one();
+                match wake {
+                    Wake::Now => session.wake.notify_one(),
+                    Wake::Deferred => {
+                        if !session.wake_deferred.swap(true, Ordering::AcqRel) {
+                            self.deferred_wakes.lock().push(session.clone());
+                        }
+                    }
+                }
             }
         }
     }

@@ -374,7 +374,13 @@ impl NativeEngine {
             Either::A(text) => Outgoing::message(&text),
             Either::B(bytes) => Outgoing::Binary(Bytes::copy_from_slice(bytes)),
         };
-        self.engine.send(&session, packet)
+        self.engine.send_all_deferred(&session, [packet])
+    }
+
+    /// Wakes the writers of the sessions JS queued packets on since the last call.
+    #[napi(catch_unwind)]
+    pub fn wake_writers(&self) {
+        self.engine.wake_deferred();
     }
 
     /// The JS event loop moved on: sessions written to before are writable again for

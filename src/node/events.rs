@@ -4,7 +4,9 @@
 //!
 //! Record layout: kind (u8), id (u32 LE), payload length (u32 LE), payload.
 
+use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use napi::bindgen_prelude::{Buffer, Function};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
@@ -41,6 +43,26 @@ pub enum EventKind {
     Abandoned = 15,
 }
 
+thread_local! {
+    /// On the runtime's worker threads: queues to ring when the worker parks.
+    static DEFERRED_RINGS: RefCell<Option<Vec<Arc<EventQueue>>>> = const { RefCell::new(None) };
+}
+
+/// Runtime hook: a worker thread woke up (only workers park and unpark).
+pub fn on_worker_unpark() {
+    DEFERRED_RINGS.with(|deferred| {
+        deferred.borrow_mut().get_or_insert_with(Vec::new);
+    });
+}
+
+/// Runtime hook: a worker thread is about to park; ring what it deferred.
+pub fn on_worker_park() {
+    let queues = DEFERRED_RINGS.with(|deferred| deferred.borrow_mut().as_mut().map(std::mem::take));
+    for queue in queues.into_iter().flatten() {
+        queue.ring();
+    }
+}
+
 type Doorbell = ThreadsafeFunction<(), (), Buffer, Status, false, true>;
 
 pub struct EventQueue {
@@ -50,8 +72,8 @@ pub struct EventQueue {
 }
 
 impl EventQueue {
-    pub fn new() -> std::sync::Arc<Self> {
-        std::sync::Arc::new(EventQueue {
+    pub fn new() -> Arc<Self> {
+        Arc::new(EventQueue {
             records: Mutex::new(Vec::new()),
             armed: AtomicBool::new(false),
             doorbell: Mutex::new(None),
@@ -59,11 +81,8 @@ impl EventQueue {
     }
 
     /// Connects the queue to the JS function that drains it.
-    pub fn connect(
-        self: &std::sync::Arc<Self>,
-        callback: Function<Buffer, ()>,
-    ) -> napi::Result<()> {
-        let queue = std::sync::Arc::downgrade(self);
+    pub fn connect(self: &Arc<Self>, callback: Function<Buffer, ()>) -> napi::Result<()> {
+        let queue = Arc::downgrade(self);
         let doorbell = callback
             .build_threadsafe_function::<()>()
             .weak::<true>()
@@ -79,12 +98,31 @@ impl EventQueue {
         Ok(())
     }
 
+    fn ring(&self) {
+        if let Some(doorbell) = self.doorbell.lock().as_ref() {
+            doorbell.call((), ThreadsafeFunctionCallMode::NonBlocking);
+        }
+    }
+
+    /// On a runtime worker, the doorbell rings once the worker has nothing left to do:
+    /// JS then gets everything that burst of I/O produced in one wake, and the two
+    /// threads do not take turns per event.
+    fn ring_when_worker_parks(self: &Arc<Self>) -> bool {
+        DEFERRED_RINGS.with(|deferred| match deferred.borrow_mut().as_mut() {
+            Some(queues) => {
+                queues.push(self.clone());
+                true
+            }
+            None => false,
+        })
+    }
+
     pub fn take(&self) -> Vec<u8> {
         self.armed.store(false, Ordering::Release);
         std::mem::take(&mut *self.records.lock())
     }
 
-    pub fn push(&self, kind: EventKind, id: u32, parts: &[&[u8]]) {
+    pub fn push(self: &Arc<Self>, kind: EventKind, id: u32, parts: &[&[u8]]) {
         let length: usize = parts.iter().map(|part| part.len()).sum();
         {
             let mut records = self.records.lock();
@@ -96,10 +134,8 @@ impl EventQueue {
                 records.extend_from_slice(part);
             }
         }
-        if !self.armed.swap(true, Ordering::AcqRel) {
-            if let Some(doorbell) = self.doorbell.lock().as_ref() {
-                doorbell.call((), ThreadsafeFunctionCallMode::NonBlocking);
-            }
+        if !self.armed.swap(true, Ordering::AcqRel) && !self.ring_when_worker_parks() {
+            self.ring();
         }
     }
 }

@@ -21,6 +21,8 @@ fn init() {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(worker_threads())
         .thread_name("sio-rs")
+        .on_thread_unpark(events::on_worker_unpark)
+        .on_thread_park(events::on_worker_park)
         .enable_all()
         .build()
         .expect("the sio-rs runtime starts");

@@ -99,7 +99,7 @@ pub(crate) fn send_emitted(
         return false;
     }
     engine.mark_written(session);
-    engine.send_all(session, packets)
+    engine.send_all_deferred(session, packets)
 }
 
 impl Server {
