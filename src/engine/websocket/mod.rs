@@ -29,7 +29,7 @@ use super::Engine;
 const UPGRADE_NOOP_PERIOD: Duration = Duration::from_millis(100);
 /// How long a closing connection may take to write its close frame.
 const CLOSE_FRAME_TIMEOUT: Duration = Duration::from_secs(1);
-const READ_BUFFER_SIZE: usize = 4 * 1024;
+const READ_BUFFER_SIZE: usize = 1024;
 const WRITE_BUFFER_SIZE: usize = 16 * 1024;
 
 /// The parts of an HTTP upgrade request the WebSocket transport needs.
