@@ -115,7 +115,7 @@ class BroadcastOperator {
     const rooms = [...this.rooms].map(String);
     const except = [...this.exceptRooms].map(String);
     const volatile = Boolean(this.flags.volatile);
-    this.nsp.server.engine._wrote();
+    this.nsp.server.engine._queued();
     let count = 0;
     for (const nsp of this.nsp._broadcastNamespaces()) {
       if (onTarget || nsp._hasOutgoingListeners() || this.nsp.server.engine._packetCreateListeners) {

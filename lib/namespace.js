@@ -135,6 +135,7 @@ class Namespace extends EventEmitter {
         if (err) {
           this._forget(socket);
           native.refuse(handle, JSON.stringify({ message: err.message, data: err.data }));
+          this.server.engine._queued();
           return this._onRefused();
         }
         this._doConnect(socket);
@@ -145,6 +146,7 @@ class Namespace extends EventEmitter {
 
   _doConnect(socket) {
     this._preConnectSockets.delete(socket.id);
+    this.server.engine._queued();
     if (!this.server.engine.native.accept(socket._handle)) {
       this._forget(socket);
       return this.server.engine.native.release(socket._handle);

@@ -217,6 +217,7 @@ class Server extends EventEmitter {
     this._checkNamespace(name, authData, (nsp) => {
       if (nsp) return nsp._add(client, handle, id, authData);
       native.refuse(handle, JSON.stringify({ message: 'Invalid namespace' }));
+      this.engine._queued();
     });
   }
 

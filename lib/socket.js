@@ -68,7 +68,7 @@ class Socket extends EventEmitter {
     const { json, attachments } = codec.encode(data);
     this._packetCreated(id, json, flags);
     this._native.emit(this._handle, false, id, json, attachments, Boolean(flags.volatile));
-    this.server.engine._wrote();
+    this.server.engine._queued();
     return true;
   }
 
@@ -173,6 +173,7 @@ class Socket extends EventEmitter {
       return this;
     }
     this._native.disconnect(this._handle, true);
+    this.server.engine._queued();
     this._onclose('server namespace disconnect');
     return this;
   }
@@ -266,7 +267,7 @@ class Socket extends EventEmitter {
       sent = true;
       const { json, attachments } = codec.encode(args);
       this._native.emit(this._handle, true, id, json, attachments, false);
-      this.server.engine._wrote();
+      this.server.engine._queued();
     };
   }
 

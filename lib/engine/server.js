@@ -98,12 +98,12 @@ class Engine extends EventEmitter {
   }
 
   /**
-   * The application queued packets. Their writers are woken once, when the current burst
+   * The application queued packets (emits, acks, connect replies, disconnects). Their writers are woken once, when the current burst
    * of callbacks is over (a microtask), rather than per packet. And Rust treats those
    * sessions as busy for volatile packets until the turn of the event loop is over, like
    * the reference's transports until their write callback.
    */
-  _wrote() {
+  _queued() {
     if (!this._wakePending) {
       this._wakePending = true;
       queueMicrotask(() => {

@@ -33,7 +33,7 @@ class EngineSocket extends EventEmitter {
     if (this.readyState !== 'open') return this;
     const payload = typeof data === 'string' ? data : toBuffer(data);
     this.server.native.send(this.handle, payload);
-    this.server._wrote();
+    this.server._queued();
     return this;
   }
 

@@ -154,9 +154,17 @@ impl Server {
         self.namespaces.get(name).map(|n| n.clone())
     }
 
+    /// Sends packets the server itself decided on (its writer is woken at once).
     fn send_packets(&self, session: &Arc<Session>, packets: Vec<Outgoing>) -> bool {
         self.engine()
             .is_some_and(|engine| engine.send_all(session, packets))
+    }
+
+    /// Sends packets on the application's behalf: its writer is woken with the rest of the
+    /// application's burst (see [`Engine::wake_deferred`]).
+    fn send_for_app(&self, session: &Arc<Session>, packets: Vec<Outgoing>) -> bool {
+        self.engine()
+            .is_some_and(|engine| engine.send_all_deferred(session, packets))
     }
 
     /// Lets a pending socket in: it joins its own room and gets the CONNECT reply.
@@ -181,7 +189,7 @@ impl Server {
         namespace.sockets.insert(handle, socket.clone());
         client.cancel_connect_timer();
         let reply = format!(r#"{{"sid":{}}}"#, serde_json::Value::from(&*socket.id));
-        self.send_packets(
+        self.send_for_app(
             &socket.session,
             encode(PacketType::Connect, &socket.nsp, None, &reply, &[]),
         )
@@ -197,7 +205,7 @@ impl Server {
         if let Some(client) = self.client_of(&socket) {
             client.remove_socket(handle);
         }
-        self.send_packets(
+        self.send_for_app(
             &socket.session,
             encode(PacketType::ConnectError, &socket.nsp, None, data, &[]),
         );
@@ -323,7 +331,7 @@ impl Server {
             return;
         };
         if self.close_socket(&socket, None) && send_packet {
-            self.send_packets(
+            self.send_for_app(
                 &socket.session,
                 encode(PacketType::Disconnect, &socket.nsp, None, "", &[]),
             );
