@@ -4,9 +4,7 @@
 // values (Buffer, ArrayBuffer, any ArrayBufferView) become placeholders
 // `{"_placeholder":true,"num":i}`, as socket.io-parser does.
 
-function isBinary(value) {
-  return ArrayBuffer.isView(value) || value instanceof ArrayBuffer;
-}
+const { isBinary, toBuffer } = require('./buffers');
 
 /** socket.io-parser's `hasBinary`: looks through arrays, objects and `toJSON()`. */
 function hasBinary(value, toJSON) {
@@ -18,12 +16,6 @@ function hasBinary(value, toJSON) {
     if (Object.prototype.hasOwnProperty.call(value, key) && hasBinary(value[key])) return true;
   }
   return false;
-}
-
-function toBuffer(value) {
-  if (Buffer.isBuffer(value)) return value;
-  if (value instanceof ArrayBuffer) return Buffer.from(value);
-  return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
 }
 
 function deconstruct(value, attachments) {

@@ -7,7 +7,6 @@ const { EventKind, readConnect, readPacket } = require('./engine/events');
 const { Namespace } = require('./namespace');
 const { ParentNamespace } = require('./parent-namespace');
 const { Client } = require('./client');
-const { BroadcastOperator } = require('./broadcast-operator');
 const { attachServe } = require('./serve-client');
 const codec = require('./codec');
 const { Adapter } = require('./adapter');
@@ -324,4 +323,4 @@ for (const method of Object.keys(EventEmitter.prototype)) {
   };
 }
 
-module.exports = { Server, BroadcastOperator };
+module.exports = { Server };

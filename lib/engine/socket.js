@@ -1,6 +1,7 @@
 'use strict';
 
 const { EventEmitter } = require('node:events');
+const { isBinary, toBuffer } = require('../buffers');
 
 /**
  * One Engine.IO session as JS sees it (`socket.conn` in Socket.IO): the session itself
@@ -31,7 +32,7 @@ class EngineSocket extends EventEmitter {
   /** Sends a message (string or binary). */
   send(data) {
     if (this.readyState !== 'open') return this;
-    const payload = typeof data === 'string' ? data : toBuffer(data);
+    const payload = isBinary(data) ? toBuffer(data) : String(data);
     this.server.native.send(this.handle, payload);
     this.server._queued();
     return this;
@@ -77,13 +78,6 @@ class TransportState {
   get writable() {
     return this._engine.native.isWritable(this._handle);
   }
-}
-
-function toBuffer(data) {
-  if (Buffer.isBuffer(data)) return data;
-  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  if (data instanceof ArrayBuffer) return Buffer.from(data);
-  return Buffer.from(String(data));
 }
 
 module.exports = { EngineSocket };
