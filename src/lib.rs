@@ -11,8 +11,9 @@
 pub mod adapter;
 pub mod attach;
 pub mod engine;
-// The N-API boundary needs Node's symbols at link time; unit tests run without Node.
-#[cfg(not(test))]
+// The N-API boundary needs Node's symbols at link time; unit tests and the fuzz targets
+// run without Node.
+#[cfg(all(feature = "node", not(test)))]
 mod node;
 pub mod parser;
 pub mod server;
