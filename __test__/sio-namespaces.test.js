@@ -5,7 +5,7 @@
 const { describe, it } = require('node:test');
 const assert = require('node:assert/strict');
 const { implementations, startServer, transportModes } = require('./support/sio');
-const { waitEvent, delay } = require('./support/helpers');
+const { waitEvent, waitUntil, delay } = require('./support/helpers');
 
 for (const impl of implementations) {
   describe(`${impl.name}: namespaces`, () => {
@@ -46,7 +46,8 @@ for (const impl of implementations) {
       root.onAny((event) => got.push(`root:${event}`));
       chat.emit('to-chat');
       ctx.io.emit('to-root');
-      await delay(100);
+      await waitUntil(() => got.length >= 2);
+      await delay(50);
       assert.deepEqual(got.sort(), ['chat:to-chat', 'root:to-root']);
       await ctx.close();
     });
@@ -93,8 +94,7 @@ for (const impl of implementations) {
       await waitEvent(client, 'connect');
       assert.ok(ctx.io._nsps.has('/room-a'));
       client.disconnect();
-      await delay(100);
-      assert.equal(ctx.io._nsps.has('/room-a'), false);
+      await waitUntil(() => !ctx.io._nsps.has('/room-a'));
       const again = ctx.client('/room-a', transportModes.websocket);
       await waitEvent(again, 'connect');
       assert.ok(ctx.io._nsps.has('/room-a'));

@@ -5,7 +5,7 @@
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { implementations, startServer, transportModes } = require('./support/sio');
-const { waitEvent, delay } = require('./support/helpers');
+const { waitEvent, waitUntil } = require('./support/helpers');
 
 /** Connects `count` clients (alternating transports); returns them with their sockets. */
 async function crowd(ctx, count, nsp = ctx.io.sockets) {
@@ -23,8 +23,16 @@ async function crowd(ctx, count, nsp = ctx.io.sockets) {
   return members;
 }
 
-/** Waits long enough for broadcasts in flight to arrive. */
-const settle = () => delay(150);
+/**
+ * Waits until every connected member has what was sent before: a last `sync` broadcast
+ * arrives after everything sent earlier to the same socket, then is dropped again.
+ */
+async function settle(ctx, members) {
+  ctx.io.emit('sync');
+  const live = members.filter((m) => m.client.connected);
+  await waitUntil(() => live.every((m) => m.received.some(([event]) => event === 'sync')));
+  for (const m of live) m.received.splice(m.received.findIndex(([event]) => event === 'sync'), 1);
+}
 
 for (const impl of implementations) {
   describe(`${impl.name}: rooms and broadcasts`, () => {
@@ -61,7 +69,7 @@ for (const impl of implementations) {
       ctx.io.to('x').to('other').emit('union', 2);
       ctx.io.to('x').except('other').emit('except', 3);
       ctx.io.except(d.socket.id).emit('not-d', 4);
-      await settle();
+      await settle(ctx, members);
       assert.deepEqual(a.received, [['all', 1], ['union', 2], ['except', 3], ['not-d', 4]]);
       assert.deepEqual(b.received, [['all', 1], ['union', 2], ['except', 3], ['not-d', 4]]);
       assert.deepEqual(c.received, [['all', 1], ['union', 2], ['not-d', 4]]);
@@ -73,7 +81,7 @@ for (const impl of implementations) {
       reset();
       a.socket.broadcast.emit('from-a', 'hi');
       a.socket.to('x').emit('from-a-to-x', 'hey');
-      await settle();
+      await settle(ctx, members);
       assert.deepEqual(a.received, []);
       assert.deepEqual(b.received, [['from-a', 'hi'], ['from-a-to-x', 'hey']]);
       assert.deepEqual(c.received, [['from-a', 'hi'], ['from-a-to-x', 'hey']]);
@@ -83,7 +91,7 @@ for (const impl of implementations) {
       const [a] = members;
       reset();
       ctx.io.to('x').emit('bin', { data: Buffer.from([1, 2, 3]) });
-      await settle();
+      await settle(ctx, members);
       assert.deepEqual([...Buffer.from(a.received[0][1].data)], [1, 2, 3]);
     });
 
@@ -94,7 +102,7 @@ for (const impl of implementations) {
       reset();
       toX.emit('still-x');
       ctx.io.emit('everyone');
-      await settle();
+      await settle(ctx, members);
       assert.deepEqual(a.received, [['still-x'], ['everyone']]);
       assert.deepEqual(d.received, [['everyone']]);
     });
@@ -148,7 +156,7 @@ for (const impl of implementations) {
       reset();
       ctx.io.to(a.socket.id).emit('regular');
       ctx.io.to(a.socket.id).volatile.emit('volatile');
-      await settle();
+      await settle(ctx, members);
       assert.deepEqual(a.received, [['regular']]);
     });
   });
