@@ -14,6 +14,8 @@ const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
 /** A raw WebSocket connection to the engine, after the 101 and the open packet. */
 async function rawWebSocket(port) {
   const socket = net.connect(port, '127.0.0.1');
+  // The server may reset a connection it refuses while the attack is still being sent.
+  socket.on('error', () => {});
   socket.write(
     'GET /engine.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\n' +
       `Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${KEY}\r\n\r\n`,
