@@ -98,6 +98,17 @@ export interface EngineOptions {
   pingInterval?: number;
   upgradeTimeout?: number;
   maxHttpBufferSize?: number;
+  /**
+   * sio-rs only. Bytes queued for one connection at which `socket.emit()` returns false
+   * until the socket emits `drain` (default 1 MiB).
+   */
+  outboundHighWaterMark?: number;
+  /**
+   * sio-rs only. Bytes queued for one connection at which it is disconnected with
+   * "transport error" (description: "outbound buffer full"), instead of the server
+   * buffering without limit for a client that stopped reading (default 16 MiB).
+   */
+  maxOutboundBufferSize?: number;
   allowRequest?: (req: IncomingMessage, fn: (err: string | null | undefined, success: boolean) => void) => void;
   transports?: Array<'polling' | 'websocket'>;
   allowUpgrades?: boolean;
@@ -200,6 +211,8 @@ interface SocketReservedEvents {
   disconnect: (reason: DisconnectReason, description?: any) => void;
   disconnecting: (reason: DisconnectReason, description?: any) => void;
   error: (err: Error) => void;
+  /** sio-rs only: the connection's queue is below the high-water mark again. */
+  drain: () => void;
 }
 
 /** An immutable broadcast target (`io.to(room)`, `socket.broadcast`, ...). */

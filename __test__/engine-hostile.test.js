@@ -4,38 +4,9 @@
 
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const net = require('node:net');
-const crypto = require('node:crypto');
 const { Socket } = require('engine.io-client');
 const { startEngine, waitEvent, waitUntil } = require('./support/helpers');
-
-const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
-
-/** A raw WebSocket connection to the engine, after the 101 and the open packet. */
-async function rawWebSocket(port) {
-  const socket = net.connect(port, '127.0.0.1');
-  // The server may reset a connection it refuses while the attack is still being sent.
-  socket.on('error', () => {});
-  socket.write(
-    'GET /engine.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\n' +
-      `Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${KEY}\r\n\r\n`,
-  );
-  let received = Buffer.alloc(0);
-  while (!received.includes('0{"sid"')) {
-    const [chunk] = await waitEvent(socket, 'data');
-    received = Buffer.concat([received, chunk]);
-  }
-  return socket;
-}
-
-/** One masked client frame. */
-function frame(opcode, payload, fin = true) {
-  const mask = crypto.randomBytes(4);
-  const body = Buffer.from(payload);
-  for (let i = 0; i < body.length; i++) body[i] ^= mask[i % 4];
-  const length = body.length < 126 ? Buffer.from([0x80 | body.length]) : Buffer.from([0x80 | 126, body.length >> 8, body.length & 0xff]);
-  return Buffer.concat([Buffer.from([(fin ? 0x80 : 0) | opcode]), length, mask, body]);
-}
+const { rawWebSocket, frame } = require('./support/raw-websocket');
 
 describe('hostile WebSocket input', () => {
   let ctx;

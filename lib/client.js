@@ -27,6 +27,11 @@ class Client {
     this.nsps.delete(socket.nsp.name);
   }
 
+  /** The connection took what was queued for it: its sockets may emit again. */
+  _onDrain() {
+    for (const socket of this.sockets.values()) socket.emitReserved('drain');
+  }
+
   /** Disconnects every socket of this client, then closes the connection. */
   _disconnect() {
     for (const socket of [...this.sockets.values()]) socket.disconnect();

@@ -3,7 +3,7 @@
 const http = require('node:http');
 const { EventEmitter } = require('node:events');
 const { Engine } = require('./engine/server');
-const { EventKind, readConnect, readPacket } = require('./engine/events');
+const { EventKind, readConnect, readPacket, readReason } = require('./engine/events');
 const { Namespace } = require('./namespace');
 const { ParentNamespace } = require('./parent-namespace');
 const { Client } = require('./client');
@@ -120,6 +120,7 @@ class Server extends EventEmitter {
     const client = new Client(this, conn);
     this._clients.set(conn.handle, client);
     conn.on('close', () => this._clients.delete(conn.handle));
+    conn.on('drain', () => client._onDrain());
   }
 
   of(name, fn) {
@@ -198,7 +199,7 @@ class Server extends EventEmitter {
         const socket = this._socketsByHandle.get(handle);
         if (!socket) return;
         if (!socket.connected) socket._closedBeforeConnect = true;
-        else socket._onclose(data.toString('utf8', start, end));
+        else socket._onclose(...readReason(data, start, end));
         return;
       }
       case EventKind.SOCKET_ERROR:

@@ -67,9 +67,10 @@ class Socket extends EventEmitter {
     this._notifyOutgoingListeners(data);
     const { json, attachments } = codec.encode(data);
     this._packetCreated(id, json, flags);
-    this._native.emit(this._handle, false, id, json, attachments, Boolean(flags.volatile));
+    const writable = this._native.emit(this._handle, false, id, json, attachments, Boolean(flags.volatile));
     this.server.engine._queued();
-    return true;
+    // False while the connection's queue is above its high-water mark: wait for 'drain'.
+    return writable;
   }
 
   emitWithAck(ev, ...args) {

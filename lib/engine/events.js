@@ -18,6 +18,7 @@ const EventKind = Object.freeze({
   SOCKET_DISCONNECT: 13,
   SOCKET_ERROR: 14,
   ABANDONED: 15,
+  DRAIN: 16,
 });
 
 const HEADER_SIZE = 9;
@@ -41,6 +42,15 @@ function forEachEvent(batch, handle) {
       });
     }
   }
+}
+
+/** A close or disconnect reason, and its description (an Error) if it has one. */
+function readReason(data, start, end) {
+  const text = data.toString('utf8', start, end);
+  const separator = text.indexOf('\0');
+  if (separator === -1) return [text];
+  const description = text.slice(separator + 1);
+  return [text.slice(0, separator), description ? new Error(description) : undefined];
 }
 
 /** A connect request: the engine connection, socket id, namespace and auth JSON. */
@@ -73,4 +83,4 @@ function readPacket(data, start) {
   return { id: Number.isNaN(id) ? null : id, json, attachments };
 }
 
-module.exports = { EventKind, forEachEvent, readConnect, readPacket };
+module.exports = { EventKind, forEachEvent, readConnect, readPacket, readReason };

@@ -7,6 +7,10 @@ const defaults = Object.freeze({
   pingInterval: 25000,
   upgradeTimeout: 10000,
   maxHttpBufferSize: 1e6,
+  // Not in the reference, which buffers without limit: bytes queued for one connection
+  // above which `emit()` returns false (until `drain`), and at which it is disconnected.
+  outboundHighWaterMark: 1024 * 1024,
+  maxOutboundBufferSize: 16 * 1024 * 1024,
   transports: ['polling', 'websocket'],
   allowUpgrades: true,
   httpCompression: { threshold: 1024 },
@@ -43,6 +47,8 @@ function nativeOptions(opts) {
     pingTimeout: opts.pingTimeout,
     upgradeTimeout: opts.upgradeTimeout,
     maxHttpBufferSize: opts.maxHttpBufferSize,
+    outboundHighWaterMark: opts.outboundHighWaterMark,
+    maxOutboundBufferSize: opts.maxOutboundBufferSize,
     transports: opts.transports,
     allowUpgrades: opts.allowUpgrades !== false,
     initialPacket:

@@ -4,7 +4,7 @@ const { EventEmitter } = require('node:events');
 const cookie = require('cookie');
 const { NativeEngine } = require('../native');
 const { EngineSocket } = require('./socket');
-const { EventKind, forEachEvent } = require('./events');
+const { EventKind, forEachEvent, readReason } = require('./events');
 const { normalizeOptions, nativeOptions } = require('./options');
 const { handlePolling, answerParked, writePolling, abortRequest } = require('./polling');
 const { handleUpgrade } = require('./upgrade');
@@ -184,7 +184,9 @@ class Engine extends EventEmitter {
         case EventKind.UPGRADE:
           return this._sockets.get(id)?._onUpgrade();
         case EventKind.CLOSE:
-          return this._onClose(id, data.toString('latin1', start, end));
+          return this._onClose(id, ...readReason(data, start, end));
+        case EventKind.DRAIN:
+          return this._sockets.get(id)?.emit('drain');
         case EventKind.POLL_REPLY:
           return answerParked(this, id, data.toString('utf8', start, end));
         case EventKind.BRIDGE_DATA:
@@ -211,13 +213,13 @@ class Engine extends EventEmitter {
     this.emit('connection', socket);
   }
 
-  _onClose(handle, reason) {
+  _onClose(handle, reason, description) {
     const socket = this._sockets.get(handle);
     if (!socket) return;
     this._sockets.delete(handle);
     delete this.clients[socket.id];
     this.clientsCount--;
-    socket._onClose(reason);
+    socket._onClose(reason, description);
   }
 
   _endBridge(id) {

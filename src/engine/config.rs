@@ -16,6 +16,12 @@ pub struct EngineConfig {
     pub initial_packet: Option<InitialPacket>,
     /// How long a server-closed polling session waits for the GET that takes its close packet.
     pub polling_close_timeout: Duration,
+    /// Bytes queued for a session above which it reports congestion (`emit()` returns
+    /// false) until it drains below again.
+    pub outbound_high_water_mark: usize,
+    /// Bytes queued for a session at which it no longer takes packets: a client that
+    /// stopped reading is disconnected instead of growing the server's memory.
+    pub max_outbound_buffer: usize,
 }
 
 #[derive(Clone, Debug)]
@@ -36,6 +42,8 @@ impl Default for EngineConfig {
             allow_upgrades: true,
             initial_packet: None,
             polling_close_timeout: Duration::from_secs(30),
+            outbound_high_water_mark: 1 << 20,
+            max_outbound_buffer: 16 << 20,
         }
     }
 }

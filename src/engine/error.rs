@@ -48,16 +48,26 @@ pub enum CloseReason {
     PingTimeout,
     ParseError,
     ForcedClose,
+    /// The client did not read what was sent to it until its outbound queue was full.
+    OutboundBufferFull,
 }
 
 impl CloseReason {
     pub fn as_str(self) -> &'static str {
         match self {
             CloseReason::TransportClose => "transport close",
-            CloseReason::TransportError => "transport error",
+            CloseReason::TransportError | CloseReason::OutboundBufferFull => "transport error",
             CloseReason::PingTimeout => "ping timeout",
             CloseReason::ParseError => "parse error",
             CloseReason::ForcedClose => "forced close",
+        }
+    }
+
+    /// What the application is told besides the reason, as the description's message.
+    pub fn description(self) -> Option<&'static str> {
+        match self {
+            CloseReason::OutboundBufferFull => Some("outbound buffer full"),
+            _ => None,
         }
     }
 }

@@ -44,6 +44,9 @@ pub trait EngineHandler: Send + Sync + 'static {
     /// The session now runs on WebSocket.
     fn on_upgrade(&self, session: &Arc<Session>);
     fn on_close(&self, session: &Arc<Session>, reason: CloseReason);
+    /// A session that was congested (see [`Engine::congested`]) is below its
+    /// high-water mark again.
+    fn on_drain(&self, _session: &Arc<Session>) {}
     /// A handle reserved for a WebSocket handshake will not open a session.
     fn on_abandoned(&self, _handle: u32) {}
 }
@@ -132,11 +135,11 @@ impl Engine {
             let mut state = session.lock();
             state
                 .outbox
-                .push_back(Outgoing::open(&self.handshake_json(&session, transport)));
+                .push(Outgoing::open(&self.handshake_json(&session, transport)));
             match &self.config.initial_packet {
-                Some(InitialPacket::Text(text)) => state.outbox.push_back(Outgoing::message(text)),
+                Some(InitialPacket::Text(text)) => state.outbox.push(Outgoing::message(text)),
                 Some(InitialPacket::Binary(bytes)) => {
-                    state.outbox.push_back(Outgoing::Binary(bytes.clone()))
+                    state.outbox.push(Outgoing::Binary(bytes.clone()))
                 }
                 None => {}
             }
@@ -224,9 +227,31 @@ impl Engine {
         if state.ready != ReadyState::Open {
             return false;
         }
-        state.outbox.extend(packets);
+        if state.outbox.bytes() >= self.config.max_outbound_buffer {
+            drop(state);
+            self.terminate(session, CloseReason::OutboundBufferFull);
+            return false;
+        }
+        for packet in packets {
+            state.outbox.push(packet);
+        }
         self.flush(session, state, wake);
         true
+    }
+
+    /// Whether `session` holds `outboundHighWaterMark` bytes or more; if so, the layer
+    /// above hears `on_drain` once it is below again.
+    pub fn congested(&self, session: &Session) -> bool {
+        session
+            .lock()
+            .outbox
+            .congested(self.config.outbound_high_water_mark)
+    }
+
+    fn notify_drained(&self, session: &Arc<Session>, drained: bool) {
+        if drained {
+            self.handler.on_drain(session);
+        }
     }
 
     /// Hands queued packets to the transport if it can write now.
@@ -237,10 +262,11 @@ impl Engine {
                     return;
                 }
                 if let Some(waiter) = state.pending_get.take() {
-                    let payload = packet::encode_payload(state.outbox.iter());
-                    state.outbox.clear();
+                    let payload = state.outbox.take_payload();
+                    let drained = state.outbox.drain_due(self.config.outbound_high_water_mark);
                     drop(state);
                     waiter(payload);
+                    self.notify_drained(session, drained);
                 }
             }
             Transport::WebSocket => {
@@ -272,9 +298,8 @@ impl Engine {
             }
             Transport::Polling => match state.pending_get.take() {
                 Some(waiter) => {
-                    state.outbox.push_back(Outgoing::CLOSE);
-                    let payload = packet::encode_payload(state.outbox.iter());
-                    state.outbox.clear();
+                    state.outbox.push(Outgoing::CLOSE);
+                    let payload = state.outbox.take_payload();
                     drop(state);
                     waiter(payload);
                     self.terminate(session, CloseReason::ForcedClose);

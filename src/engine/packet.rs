@@ -42,6 +42,14 @@ impl Outgoing {
         Outgoing::Text(text.into())
     }
 
+    /// The bytes this packet holds (what it costs the outbound queue).
+    pub fn size(&self) -> usize {
+        match self {
+            Outgoing::Text(text) => text.len(),
+            Outgoing::Binary(bytes) => bytes.len(),
+        }
+    }
+
     fn encoded_len(&self) -> usize {
         match self {
             Outgoing::Text(text) => text.len(),

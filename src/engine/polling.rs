@@ -39,12 +39,7 @@ impl Engine {
     /// Opens a polling session and returns it with the handshake response payload.
     pub fn handshake_polling(&self, sid: Option<String>) -> (Arc<Session>, String) {
         let session = self.open_session(Transport::Polling, self.reserve_handle(), sid);
-        let payload = {
-            let mut state = session.lock();
-            let payload = packet::encode_payload(state.outbox.iter());
-            state.outbox.clear();
-            payload
-        };
+        let payload = session.lock().outbox.take_payload();
         (session, payload)
     }
 
@@ -70,8 +65,10 @@ impl Engine {
             state.pending_get = Some(waiter);
             return PollOutcome::Parked;
         }
-        let payload = packet::encode_payload(state.outbox.iter());
-        state.outbox.clear();
+        let payload = state.outbox.take_payload();
+        let drained = state.outbox.drain_due(self.config.outbound_high_water_mark);
+        drop(state);
+        self.notify_drained(session, drained);
         PollOutcome::Reply(payload)
     }
 
@@ -206,6 +203,52 @@ mod tests {
             PollOutcome::Reply("4b\x1e4c".into())
         );
         recorder.take();
+    }
+
+    #[tokio::test]
+    async fn congestion_is_reported_until_a_get_drains_the_queue() {
+        let config = crate::engine::EngineConfig {
+            outbound_high_water_mark: 8,
+            max_outbound_buffer: 16,
+            ..Default::default()
+        };
+        let (engine, recorder) = Recorder::engine(config);
+        let (session, _) = engine.handshake_polling(None);
+        recorder.take();
+        engine.send(&session, Outgoing::message("1234"));
+        assert!(!engine.congested(&session));
+        engine.send(&session, Outgoing::message("5678"));
+        assert!(engine.congested(&session));
+        let (waiter, _) = Recorder::waiter();
+        assert_eq!(
+            engine.poll(&session, waiter),
+            PollOutcome::Reply("41234\x1e45678".into())
+        );
+        assert_eq!(recorder.take(), [Event::Drain(session.handle())]);
+        assert!(!engine.congested(&session));
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_disconnects_its_session_only() {
+        let config = crate::engine::EngineConfig {
+            max_outbound_buffer: 16,
+            ..Default::default()
+        };
+        let (engine, recorder) = Recorder::engine(config);
+        let (slow, _) = engine.handshake_polling(None);
+        let (other, _) = engine.handshake_polling(None);
+        recorder.take();
+        // Over the limit by one packet: the next one finds the queue full.
+        assert!(engine.send(&slow, Outgoing::message("0123456789")));
+        assert!(engine.send(&slow, Outgoing::message("0123456789")));
+        assert!(!engine.send(&slow, Outgoing::message("x")));
+        assert_eq!(
+            recorder.take(),
+            [Event::Close(slow.handle(), "transport error")]
+        );
+        assert!(slow.is_closed());
+        assert!(engine.send(&other, Outgoing::message("still served")));
+        assert_eq!(other.ready_state(), ReadyState::Open);
     }
 
     #[tokio::test]

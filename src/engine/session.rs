@@ -7,7 +7,7 @@ use parking_lot::{Mutex, MutexGuard};
 use tokio::sync::Notify;
 
 use super::config::Transport;
-use super::packet::Outgoing;
+use super::packet::{self, Outgoing};
 
 /// Completes a parked polling GET with the payload to answer.
 pub type PollWaiter = Box<dyn FnOnce(String) + Send>;
@@ -39,12 +39,78 @@ pub(super) struct State {
     pub transport: Transport,
     pub upgrading: bool,
     pub upgraded: bool,
-    pub outbox: VecDeque<Outgoing>,
+    pub outbox: Outbox,
     /// The WebSocket task took packets it has not flushed yet.
     pub writing: bool,
     pub pending_get: Option<PollWaiter>,
     /// Body of the polling POST in flight.
     pub post: Option<Vec<u8>>,
+}
+
+/// The packets waiting for the transport, and the bytes they hold: the measure of a
+/// session's backpressure.
+#[derive(Default)]
+pub(super) struct Outbox {
+    packets: VecDeque<Outgoing>,
+    /// Bytes of the packets queued here, plus those a writer took and has not handed
+    /// to its transport yet.
+    bytes: usize,
+    /// The application was told this session is congested and waits for `drain`.
+    drain_wanted: bool,
+}
+
+impl Outbox {
+    pub fn push(&mut self, packet: Outgoing) {
+        self.bytes += packet.size();
+        self.packets.push_back(packet);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.packets.is_empty()
+    }
+
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    /// Whether the queue holds `high_water` bytes or more; if so, a `drain` is owed.
+    pub fn congested(&mut self, high_water: usize) -> bool {
+        let congested = self.bytes >= high_water;
+        self.drain_wanted |= congested;
+        congested
+    }
+
+    /// Everything queued as one polling payload; the queue is empty afterwards.
+    pub fn take_payload(&mut self) -> String {
+        let payload = packet::encode_payload(self.packets.iter());
+        self.clear();
+        payload
+    }
+
+    /// Everything queued, for a writer, with its size: those bytes stay counted until
+    /// [`Outbox::written`].
+    pub fn take_batch(&mut self) -> (VecDeque<Outgoing>, usize) {
+        let batch = std::mem::take(&mut self.packets);
+        let bytes = batch.iter().map(Outgoing::size).sum();
+        (batch, bytes)
+    }
+
+    /// A writer handed `bytes` to its transport (the queue may have been cleared since).
+    pub fn written(&mut self, bytes: usize) {
+        self.bytes = self.bytes.saturating_sub(bytes);
+    }
+
+    /// Whether the owed `drain` is due now (the queue is below `high_water`).
+    pub fn drain_due(&mut self, high_water: usize) -> bool {
+        let due = self.drain_wanted && self.bytes < high_water;
+        self.drain_wanted &= !due;
+        due
+    }
+
+    pub fn clear(&mut self) {
+        self.packets.clear();
+        self.bytes = 0;
+    }
 }
 
 impl Session {
@@ -57,7 +123,7 @@ impl Session {
                 transport,
                 upgrading: false,
                 upgraded: false,
-                outbox: VecDeque::new(),
+                outbox: Outbox::default(),
                 writing: false,
                 pending_get: None,
                 post: None,

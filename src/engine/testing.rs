@@ -16,6 +16,7 @@ pub enum Event {
     Upgrade(u32),
     Close(u32, &'static str),
     Abandoned(u32),
+    Drain(u32),
 }
 
 #[derive(Default)]
@@ -84,5 +85,9 @@ impl EngineHandler for Recorder {
 
     fn on_abandoned(&self, handle: u32) {
         self.push(Event::Abandoned(handle));
+    }
+
+    fn on_drain(&self, session: &Arc<Session>) {
+        self.push(Event::Drain(session.handle()));
     }
 }

@@ -29,6 +29,8 @@ pub struct EngineOptions {
     pub ping_timeout: u32,
     pub upgrade_timeout: u32,
     pub max_http_buffer_size: f64,
+    pub outbound_high_water_mark: f64,
+    pub max_outbound_buffer_size: f64,
     pub transports: Vec<String>,
     pub allow_upgrades: bool,
     pub initial_packet: Option<Either<String, Buffer>>,
@@ -41,7 +43,9 @@ impl EngineOptions {
             ping_interval: Duration::from_millis(self.ping_interval.into()),
             ping_timeout: Duration::from_millis(self.ping_timeout.into()),
             upgrade_timeout: Duration::from_millis(self.upgrade_timeout.into()),
-            max_payload: self.max_http_buffer_size.clamp(0.0, usize::MAX as f64) as usize,
+            max_payload: byte_count(self.max_http_buffer_size),
+            outbound_high_water_mark: byte_count(self.outbound_high_water_mark),
+            max_outbound_buffer: byte_count(self.max_outbound_buffer_size),
             polling: has("polling"),
             websocket: has("websocket"),
             allow_upgrades: self.allow_upgrades,
@@ -52,6 +56,11 @@ impl EngineOptions {
             ..EngineConfig::default()
         }
     }
+}
+
+/// A size option from JS (a number of bytes, possibly fractional or out of range).
+fn byte_count(value: f64) -> usize {
+    value.clamp(0.0, usize::MAX as f64) as usize
 }
 
 /// The verdict on an engine request, before any transport work.
@@ -147,11 +156,16 @@ impl EngineHandler for JsEvents {
     }
 
     fn on_close(&self, session: &Arc<Session>, reason: CloseReason) {
+        let description = reason.description().unwrap_or_default();
         self.queue.push(
             EventKind::Close,
             session.handle(),
-            &[reason.as_str().as_bytes()],
+            &[reason.as_str().as_bytes(), b"\0", description.as_bytes()],
         );
+    }
+
+    fn on_drain(&self, session: &Arc<Session>) {
+        self.queue.push(EventKind::Drain, session.handle(), &[]);
     }
 
     fn on_abandoned(&self, handle: u32) {

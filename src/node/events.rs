@@ -21,7 +21,7 @@ pub enum EventKind {
     Text = 2,
     Binary = 3,
     Upgrade = 4,
-    /// Payload: the close reason.
+    /// Payload: the close reason, NUL, its description (empty for none).
     Close = 5,
     /// A parked polling GET is answered; payload: the response body.
     PollReply = 6,
@@ -35,12 +35,14 @@ pub enum EventKind {
     /// JSON, then each attachment as length (u32) and bytes.
     SocketEvent = 11,
     SocketAck = 12,
-    /// Payload: the disconnect reason.
+    /// Payload: the disconnect reason, NUL, its description (empty for none).
     SocketDisconnect = 13,
     /// Payload: the decoding error's message.
     SocketError = 14,
     /// A WebSocket handshake's reserved handle will not open a session.
     Abandoned = 15,
+    /// A congested session is below its high-water mark again.
+    Drain = 16,
 }
 
 thread_local! {

@@ -12,7 +12,7 @@ use super::events::EventKind;
 use crate::adapter::{BroadcastOptions, Room};
 use crate::engine::{CloseReason, Session};
 use crate::parser::PacketType;
-use crate::server::{Server, ServerEvents, Socket};
+use crate::server::{DisconnectReason, Server, ServerEvents, Socket};
 
 #[napi(object)]
 pub struct RoomMembers {
@@ -80,12 +80,17 @@ impl ServerEvents for JsEvents {
         self.queue.push(kind, socket.handle, &parts);
     }
 
-    fn disconnect(&self, socket: &Socket, reason: &str) {
+    fn disconnect(&self, socket: &Socket, reason: DisconnectReason<'_>) {
+        let description = reason.description.unwrap_or_default();
         self.queue.push(
             EventKind::SocketDisconnect,
             socket.handle,
-            &[reason.as_bytes()],
+            &[reason.reason.as_bytes(), b"\0", description.as_bytes()],
         );
+    }
+
+    fn engine_drain(&self, session: &Arc<Session>) {
+        crate::engine::EngineHandler::on_drain(self, session);
     }
 
     fn error(&self, socket: &Socket, message: &str) {

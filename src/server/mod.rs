@@ -41,9 +41,36 @@ pub trait ServerEvents: Send + Sync + 'static {
     );
     /// The socket was disconnected by the client or its connection; release it with
     /// [`Server::release`] once its rooms were looked at.
-    fn disconnect(&self, socket: &Socket, reason: &str);
+    fn disconnect(&self, socket: &Socket, reason: DisconnectReason<'_>);
+    /// A congested connection (an emit returned false) is below its high-water mark.
+    fn engine_drain(&self, session: &Arc<Session>);
     /// The client sent something undecodable; its connection is being closed.
     fn error(&self, socket: &Socket, message: &str);
+}
+
+/// Why a socket disconnected: the reference's reason, and for some a description.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DisconnectReason<'a> {
+    pub reason: &'a str,
+    pub description: Option<&'a str>,
+}
+
+impl<'a> From<&'a str> for DisconnectReason<'a> {
+    fn from(reason: &'a str) -> Self {
+        DisconnectReason {
+            reason,
+            description: None,
+        }
+    }
+}
+
+impl From<CloseReason> for DisconnectReason<'static> {
+    fn from(reason: CloseReason) -> Self {
+        DisconnectReason {
+            reason: reason.as_str(),
+            description: reason.description(),
+        }
+    }
 }
 
 pub struct ServerConfig {
@@ -212,6 +239,8 @@ impl Server {
     }
 
     /// Sends an EVENT or ACK to one socket; `volatile` drops it if the transport is busy.
+    /// False when the connection's outbound queue is at or above its high-water mark:
+    /// the application then hears `drain` once it is below again.
     pub fn emit(
         &self,
         handle: u32,
@@ -222,13 +251,14 @@ impl Server {
         volatile: bool,
     ) -> bool {
         let (Some(socket), Some(engine)) = (self.socket(handle), self.engine()) else {
-            return false;
+            return true;
         };
         if socket.state() == SocketState::Closed {
-            return false;
+            return true;
         }
         let packets = encode(kind, &socket.nsp, id, data, attachments);
-        send_emitted(&engine, &socket.session, packets, volatile)
+        send_emitted(&engine, &socket.session, packets, volatile);
+        !engine.congested(&socket.session)
     }
 
     /// Sends one EVENT to every socket `opts` reaches in `nsp`; returns how many got it.
@@ -360,7 +390,7 @@ impl Server {
         } else {
             reason
         };
-        self.close_sockets(&client, reason);
+        self.close_sockets(&client, reason.into());
         if let Some(engine) = self.engine() {
             engine.close(session);
         }
@@ -368,7 +398,7 @@ impl Server {
 
     /// Marks a socket closed and takes it out of its client and namespace; with a
     /// reason, the application hears of it. False if it was already closed.
-    fn close_socket(&self, socket: &Arc<Socket>, reason: Option<&str>) -> bool {
+    fn close_socket(&self, socket: &Arc<Socket>, reason: Option<DisconnectReason<'_>>) -> bool {
         if !socket.close() {
             return false;
         }
@@ -384,7 +414,7 @@ impl Server {
         true
     }
 
-    fn close_sockets(&self, client: &Client, reason: &str) {
+    fn close_sockets(&self, client: &Client, reason: DisconnectReason<'_>) {
         let handles: Vec<u32> = client.sockets.lock().iter().map(|(_, h)| *h).collect();
         for handle in handles {
             if let Some(socket) = self.socket(handle) {
@@ -485,7 +515,7 @@ impl Server {
         match (socket, kind) {
             (None, PacketType::Connect) => self.on_connect_request(client, nsp, data),
             (Some(socket), PacketType::Disconnect) if socket.state() == SocketState::Connected => {
-                self.close_socket(&socket, Some("client namespace disconnect"));
+                self.close_socket(&socket, Some("client namespace disconnect".into()));
             }
             (Some(socket), PacketType::Event | PacketType::Ack)
                 if socket.state() == SocketState::Connected =>
@@ -544,13 +574,17 @@ impl EngineHandler for Server {
     fn on_close(&self, session: &Arc<Session>, reason: CloseReason) {
         if let Some((_, client)) = self.clients.remove(&session.handle()) {
             client.cancel_connect_timer();
-            self.close_sockets(&client, reason.as_str());
+            self.close_sockets(&client, reason.into());
         }
         self.events.engine_close(session, reason);
     }
 
     fn on_abandoned(&self, handle: u32) {
         self.events.engine_abandoned(handle);
+    }
+
+    fn on_drain(&self, session: &Arc<Session>) {
+        self.events.engine_drain(session);
     }
 }
 

@@ -69,11 +69,13 @@ impl ServerEvents for Ears {
         ));
     }
 
-    fn disconnect(&self, socket: &Socket, reason: &str) {
+    fn disconnect(&self, socket: &Socket, reason: DisconnectReason<'_>) {
         self.heard
             .lock()
-            .push(Heard::Disconnect(socket.handle, reason.to_owned()));
+            .push(Heard::Disconnect(socket.handle, reason.reason.to_owned()));
     }
+
+    fn engine_drain(&self, _: &Arc<Session>) {}
 
     fn error(&self, socket: &Socket, message: &str) {
         self.heard

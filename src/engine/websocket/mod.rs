@@ -327,10 +327,11 @@ impl Engine {
         S: AsyncRead + AsyncWrite + Unpin,
     {
         loop {
-            let (batch, ready) = {
+            let (batch, batch_bytes, ready) = {
                 let mut state = session.lock();
                 state.writing = !state.outbox.is_empty();
-                (std::mem::take(&mut state.outbox), state.ready)
+                let (batch, bytes) = state.outbox.take_batch();
+                (batch, bytes, state.ready)
             };
             if batch.is_empty() {
                 if ready == ReadyState::Closing {
@@ -348,6 +349,12 @@ impl Engine {
                     return false;
                 }
             }
+            let drained = {
+                let mut state = session.lock();
+                state.outbox.written(batch_bytes);
+                state.outbox.drain_due(self.config.outbound_high_water_mark)
+            };
+            self.notify_drained(session, drained);
             let flush = futures_util::future::poll_fn(|cx| ws.poll_flush_unpin(cx));
             match until_closed(session, flush).await {
                 Some(Ok(())) => {}

@@ -322,3 +322,65 @@ async fn head_bytes_are_read_before_the_socket() {
         .await;
     assert_eq!(events[1], Event::Text(handle, "hi".into()));
 }
+
+#[tokio::test]
+async fn a_client_that_stops_reading_is_dropped_once_its_queue_is_full() {
+    let config = EngineConfig {
+        outbound_high_water_mark: 64 * 1024,
+        max_outbound_buffer: 256 * 1024,
+        ..EngineConfig::default()
+    };
+    let (engine, recorder) = Recorder::engine(config);
+    let client = websocket(&engine, "/?EIO=4&transport=websocket").await;
+    let opened = recorder.wait_for(|e| matches!(e, Event::Open(_))).await;
+    let Event::Open(handle) = opened[0] else {
+        unreachable!()
+    };
+    let session = engine.session(handle).unwrap();
+    // The client never reads: the pipe, then the writer's buffer, then the queue fill.
+    let chunk = "x".repeat(16 * 1024);
+    let mut congested_at = None;
+    for sent in 0..1000 {
+        if !engine.send(&session, Outgoing::message(&chunk)) {
+            break;
+        }
+        if congested_at.is_none() && engine.congested(&session) {
+            congested_at = Some(sent);
+        }
+        tokio::task::yield_now().await;
+    }
+    assert!(congested_at.is_some(), "never reported congestion");
+    let events = recorder.wait_for(|e| matches!(e, Event::Close(..))).await;
+    assert_eq!(
+        events.last(),
+        Some(&Event::Close(handle, "transport error"))
+    );
+    assert!(session.is_closed());
+    drop(client);
+}
+
+#[tokio::test]
+async fn a_congested_socket_drains_once_its_client_reads() {
+    let config = EngineConfig {
+        outbound_high_water_mark: 64 * 1024,
+        ..EngineConfig::default()
+    };
+    let (engine, recorder) = Recorder::engine(config);
+    let mut client = websocket(&engine, "/?EIO=4&transport=websocket").await;
+    let opened = recorder.wait_for(|e| matches!(e, Event::Open(_))).await;
+    let Event::Open(handle) = opened[0] else {
+        unreachable!()
+    };
+    let session = engine.session(handle).unwrap();
+    let chunk = "x".repeat(16 * 1024);
+    while !engine.congested(&session) {
+        engine.send(&session, Outgoing::message(&chunk));
+        tokio::task::yield_now().await;
+    }
+    let reader = tokio::spawn(async move { while client.next().await.is_some() {} });
+    let events = recorder.wait_for(|e| matches!(e, Event::Drain(_))).await;
+    assert_eq!(events, [Event::Drain(handle)]);
+    assert!(!engine.congested(&session));
+    engine.close(&session);
+    reader.await.unwrap();
+}

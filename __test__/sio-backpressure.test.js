@@ -1,0 +1,137 @@
+'use strict';
+
+// Backpressure (sio-rs only: socket.io buffers without limit and has no signal): bounded
+// outbound queues, `emit()` returning false above the high-water mark, `drain`, and a
+// client that stops reading dropped without costing anyone else.
+
+const { describe, it, afterEach } = require('node:test');
+const assert = require('node:assert/strict');
+const { once } = require('node:events');
+const { fork } = require('node:child_process');
+const { join } = require('node:path');
+const { Server } = require('..');
+const { waitEvent, waitUntil, delay } = require('./support/helpers');
+const { rawWebSocket, frame } = require('./support/raw-websocket');
+
+const MiB = 1024 * 1024;
+
+async function start(opts) {
+  const io = new Server(0, opts);
+  if (!io.httpServer.listening) await once(io.httpServer, 'listening');
+  return { io, port: io.httpServer.address().port };
+}
+
+/** A Socket.IO client on a raw WebSocket that joins `/` and then stops reading. */
+async function stalledClient(io, port) {
+  const connected = waitEvent(io, 'connection');
+  const socket = await rawWebSocket(port, '/socket.io/');
+  socket.write(frame(0x1, '40'));
+  const [serverSide] = await connected;
+  socket.pause();
+  return { socket, serverSide };
+}
+
+describe('backpressure', () => {
+  let ctx;
+  afterEach(() => ctx?.io.close());
+
+  it('drops only a client that stops reading while 100 MB are broadcast, with bounded memory', async () => {
+    ctx = await start({});
+    ctx.io.on('connection', (socket) => socket.join('r'));
+    const readers = fork(join(__dirname, 'support', 'reader-process.js'), [
+      `http://127.0.0.1:${ctx.port}`,
+      'websocket',
+      'polling,websocket',
+    ]);
+    const received = [
+      { count: 0, bytes: 0 },
+      { count: 0, bytes: 0 },
+    ];
+    let ready = 0;
+    let readersDisconnected = 0;
+    readers.on('message', (report) => {
+      if (report.ready) ready++;
+      else if (report.disconnected) readersDisconnected++;
+      else received[report.index] = report;
+    });
+    try {
+      await waitUntil(() => ready === 2);
+      const { serverSide } = await stalledClient(ctx.io, ctx.port);
+      const dropped = waitEvent(serverSide, 'disconnect', 20_000);
+
+      const baseline = process.memoryUsage().rss;
+      let peak = baseline;
+      const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
+      const payload = 'x'.repeat(MiB);
+      const rounds = 100;
+      for (let round = 1; round <= rounds; round++) {
+        ctx.io.to('r').emit('msg', payload);
+        // The readers keep up; only the stalled client falls behind.
+        await waitUntil(() => received.every((r) => r.count >= round - 4), 20_000);
+      }
+      await waitUntil(() => received.every((r) => r.count === rounds), 20_000);
+      clearInterval(sampler);
+
+      const [reason, description] = await dropped;
+      assert.equal(reason, 'transport error');
+      assert.equal(description?.message, 'outbound buffer full');
+      assert.deepEqual(
+        received.map((r) => r.bytes),
+        [rounds * MiB, rounds * MiB],
+      );
+      assert.equal(readersDisconnected, 0);
+      assert.equal(ctx.io.engine.clientsCount, 2);
+      // Without a bound the stalled client's queue would end up holding all 100 MB
+      // (measured: RSS +120 MiB, against +30 MiB with it); the default bound is 16 MiB.
+      const grownMiB = (peak - baseline) / MiB;
+      assert.ok(grownMiB < 48, `RSS grew by ${grownMiB.toFixed(1)} MiB`);
+    } finally {
+      readers.kill();
+    }
+  });
+
+  it('emit() returns false above the high-water mark, and the socket emits drain once the client reads', async () => {
+    ctx = await start({ outboundHighWaterMark: 256 * 1024, maxOutboundBufferSize: 64 * MiB });
+    const { socket: raw, serverSide } = await stalledClient(ctx.io, ctx.port);
+
+    // Fill the kernel's buffers and the writer's, until the queue stays above the mark.
+    const chunk = 'y'.repeat(64 * 1024);
+    let stuck = false;
+    for (let sent = 0; !stuck && sent < 48 * MiB; sent += chunk.length) {
+      if (!serverSide.emit('chunk', chunk)) {
+        await delay(50);
+        stuck = !serverSide.emit('probe');
+      }
+      await new Promise(setImmediate);
+    }
+    assert.ok(stuck, 'the queue never stayed above the high-water mark');
+    let drains = 0;
+    serverSide.on('drain', () => drains++);
+    const connDrain = waitEvent(serverSide.conn, 'drain', 10_000);
+    await delay(100);
+    assert.equal(drains, 0, 'drained while the client was not reading');
+
+    const drained = waitEvent(serverSide, 'drain', 10_000);
+    raw.resume();
+    await drained;
+    await connDrain;
+    assert.equal(serverSide.emit('after', 'small'), true);
+    assert.ok(serverSide.connected);
+    raw.destroy();
+  });
+
+  it('keeps a client that reads slowly but within the bound', async () => {
+    ctx = await start({ maxOutboundBufferSize: 4 * MiB });
+    const { socket: raw, serverSide } = await stalledClient(ctx.io, ctx.port);
+    // 2 MiB, under the bound: the client is kept and gets it all once it reads.
+    for (let i = 0; i < 32; i++) serverSide.emit('chunk', 'z'.repeat(64 * 1024));
+    await delay(200);
+    assert.ok(serverSide.connected);
+    let bytes = 0;
+    raw.on('data', (data) => (bytes += data.length));
+    raw.resume();
+    await waitUntil(() => bytes >= 2 * MiB);
+    assert.ok(serverSide.connected);
+    raw.destroy();
+  });
+});
