@@ -4,17 +4,8 @@
 
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { implementations, startServer, transportModes } = require('./support/sio');
+const { implementations, startServer, transportModes, pair } = require('./support/sio');
 const { waitEvent, delay } = require('./support/helpers');
-
-/** A connected client and its server-side socket. */
-async function pair(ctx, options) {
-  const connected = waitEvent(ctx.io, 'connection');
-  const client = ctx.client('/', options);
-  const [socket] = await connected;
-  if (!client.connected) await waitEvent(client, 'connect');
-  return { client, socket };
-}
 
 const payload = {
   text: 'héllo wörld ✓ 🎉',

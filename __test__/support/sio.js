@@ -42,10 +42,19 @@ async function startServer(impl, opts = {}) {
   };
 }
 
+/** A connected client and its server-side socket. */
+async function pair(ctx, options) {
+  const connected = once(ctx.io, 'connection');
+  const client = ctx.client('/', options);
+  const [socket] = await connected;
+  if (!client.connected) await once(client, 'connect');
+  return { client, socket };
+}
+
 const transportModes = {
   websocket: { transports: ['websocket'] },
   polling: { transports: ['polling'] },
   upgrade: { transports: ['polling', 'websocket'] },
 };
 
-module.exports = { implementations, startServer, transportModes };
+module.exports = { implementations, startServer, transportModes, pair };

@@ -44,13 +44,14 @@ function forEachEvent(batch, handle) {
   }
 }
 
-/** A close or disconnect reason, and its description (an Error) if it has one. */
+/**
+ * A close or disconnect reason, and its description if it has one: an Error shaped like
+ * the reference's transport errors.
+ */
 function readReason(data, start, end) {
-  const text = data.toString('utf8', start, end);
-  const separator = text.indexOf('\0');
-  if (separator === -1) return [text];
-  const description = text.slice(separator + 1);
-  return [text.slice(0, separator), description ? new Error(description) : undefined];
+  const [reason, message] = data.toString('utf8', start, end).split('\0');
+  if (!message) return [reason];
+  return [reason, Object.assign(new Error(message), { type: 'TransportError' })];
 }
 
 /** A connect request: the engine connection, socket id, namespace and auth JSON. */

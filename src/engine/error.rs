@@ -48,6 +48,8 @@ pub enum CloseReason {
     PingTimeout,
     ParseError,
     ForcedClose,
+    /// A WebSocket message over `maxHttpBufferSize`.
+    MessageTooLarge,
     /// The client did not read what was sent to it until its outbound queue was full.
     OutboundBufferFull,
 }
@@ -56,16 +58,20 @@ impl CloseReason {
     pub fn as_str(self) -> &'static str {
         match self {
             CloseReason::TransportClose => "transport close",
-            CloseReason::TransportError | CloseReason::OutboundBufferFull => "transport error",
+            CloseReason::TransportError
+            | CloseReason::MessageTooLarge
+            | CloseReason::OutboundBufferFull => "transport error",
             CloseReason::PingTimeout => "ping timeout",
             CloseReason::ParseError => "parse error",
             CloseReason::ForcedClose => "forced close",
         }
     }
 
-    /// What the application is told besides the reason, as the description's message.
+    /// The message of the error the application gets as the reason's description
+    /// (the reference's `TransportError`).
     pub fn description(self) -> Option<&'static str> {
         match self {
+            CloseReason::MessageTooLarge => Some("RangeError: Max payload size exceeded"),
             CloseReason::OutboundBufferFull => Some("outbound buffer full"),
             _ => None,
         }

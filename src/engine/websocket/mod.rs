@@ -310,7 +310,7 @@ impl Engine {
                     }
                     Some(Err(WsError::Capacity(CapacityError::MessageTooLong { .. }))) => {
                         close_frame = Some(CloseFrame { code: CloseCode::Size, reason: "".into() });
-                        self.terminate(session, CloseReason::TransportError);
+                        self.terminate(session, CloseReason::MessageTooLarge);
                     }
                     Some(Err(_)) => {
                         self.terminate(session, CloseReason::TransportError);
