@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use parking_lot::RwLock;
 
-use super::{Adapter, BroadcastOptions, Recipients, Room, SocketKey};
+use super::{Adapter, BroadcastOptions, IndexSize, Recipients, Room, SocketKey};
 
 #[derive(Default)]
 struct Index {
@@ -42,6 +42,14 @@ impl Adapter for LocalAdapter {
             if members.is_empty() {
                 index.rooms.remove(room);
             }
+        }
+    }
+
+    fn index_size(&self) -> IndexSize {
+        let index = self.index.read();
+        IndexSize {
+            rooms: index.rooms.len(),
+            sockets: index.sids.len(),
         }
     }
 

@@ -25,6 +25,14 @@ pub struct BroadcastOptions {
     pub volatile: bool,
 }
 
+/// How much an adapter's room index holds (for leak checks).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct IndexSize {
+    pub rooms: usize,
+    /// Sockets in at least one room.
+    pub sockets: usize,
+}
+
 /// Where a broadcast's packets go: the namespace's connected sockets.
 pub trait Recipients {
     fn is_connected(&self, socket: SocketKey) -> bool;
@@ -41,6 +49,7 @@ pub trait Adapter: Send + Sync {
     fn socket_rooms(&self, socket: SocketKey) -> Vec<Room>;
     /// Every room with its members.
     fn rooms(&self) -> Vec<(Room, Vec<SocketKey>)>;
+    fn index_size(&self) -> IndexSize;
     /// The connected sockets `opts` reaches, each once.
     fn targets(&self, opts: &BroadcastOptions, recipients: &dyn Recipients) -> Vec<SocketKey>;
 

@@ -103,6 +103,12 @@ impl Engine {
         self.sessions.len()
     }
 
+    /// Sessions addressable by handle (the same as [`Engine::clients_count`] unless
+    /// something leaked).
+    pub fn handles_count(&self) -> usize {
+        self.handles.len()
+    }
+
     pub fn session_by_sid(&self, sid: &str) -> Option<Arc<Session>> {
         self.sessions.get(sid).map(|entry| entry.clone())
     }

@@ -123,6 +123,20 @@ pub struct Bridged {
     pub handle: u32,
 }
 
+/// What the addon holds for one engine, for leak checks.
+#[napi(object)]
+pub struct Resources {
+    pub sessions: u32,
+    pub session_handles: u32,
+    pub bridges: u32,
+    /// The Socket.IO layer's (zero without it).
+    pub clients: u32,
+    pub sockets: u32,
+    pub namespaces: u32,
+    pub rooms: u32,
+    pub room_members: u32,
+}
+
 /// Forwards engine (and, through `ServerEvents`, Socket.IO) events to JS.
 pub(super) struct JsEvents {
     pub(super) queue: Arc<EventQueue>,
@@ -261,6 +275,26 @@ impl NativeEngine {
     #[napi(getter)]
     pub fn clients_count(&self) -> u32 {
         self.engine.clients_count() as u32
+    }
+
+    #[napi(catch_unwind)]
+    pub fn resources(&self) -> Resources {
+        let server = self
+            .server
+            .as_ref()
+            .map(|server| server.resource_counts())
+            .unwrap_or_default();
+        let count = |n: usize| n as u32;
+        Resources {
+            sessions: count(self.engine.clients_count()),
+            session_handles: count(self.engine.handles_count()),
+            bridges: count(self.bridges.len()),
+            clients: count(server.clients),
+            sockets: count(server.sockets),
+            namespaces: count(server.namespaces),
+            rooms: count(server.rooms),
+            room_members: count(server.room_members),
+        }
     }
 
     #[napi(catch_unwind)]

@@ -73,6 +73,17 @@ impl From<CloseReason> for DisconnectReason<'static> {
     }
 }
 
+/// What the server holds, for leak checks.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct ResourceCounts {
+    pub clients: usize,
+    pub sockets: usize,
+    pub namespaces: usize,
+    pub rooms: usize,
+    /// Sockets in the room indexes.
+    pub room_members: usize,
+}
+
 pub struct ServerConfig {
     /// How long a connection may stay without joining a namespace.
     pub connect_timeout: Duration,
@@ -165,6 +176,21 @@ impl Server {
 
     pub fn set_dynamic_namespaces(&self, enabled: bool) {
         self.dynamic_namespaces.store(enabled, Ordering::Release);
+    }
+
+    pub fn resource_counts(&self) -> ResourceCounts {
+        let mut counts = ResourceCounts {
+            clients: self.clients.len(),
+            sockets: self.sockets.len(),
+            namespaces: self.namespaces.len(),
+            ..ResourceCounts::default()
+        };
+        for namespace in self.namespaces.iter() {
+            let size = namespace.adapter.index_size();
+            counts.rooms += size.rooms;
+            counts.room_members += size.sockets;
+        }
+        counts
     }
 
     pub fn socket(&self, handle: u32) -> Option<Arc<Socket>> {
