@@ -127,16 +127,11 @@ class Namespace extends EventEmitter {
     this.server._socketsByHandle.set(handle, socket);
     runMiddlewares(this._fns, [socket], (err) => {
       process.nextTick(() => {
-        const native = this.server.engine.native;
-        if (client.conn.readyState !== 'open' || socket._closedBeforeConnect) {
-          this._forget(socket);
-          return native.release(handle);
-        }
+        if (socket._closedBeforeConnect) return;
         if (err) {
-          this._forget(socket);
-          native.refuse(handle, JSON.stringify({ message: err.message, data: err.data }));
+          this.server.engine.native.refuse(handle, JSON.stringify({ message: err.message, data: err.data }));
           this.server.engine._queued();
-          return this._onRefused();
+          return this._forget(socket);
         }
         this._doConnect(socket);
       });
@@ -147,10 +142,7 @@ class Namespace extends EventEmitter {
   _doConnect(socket) {
     this._preConnectSockets.delete(socket.id);
     this.server.engine._queued();
-    if (!this.server.engine.native.accept(socket._handle)) {
-      this._forget(socket);
-      return this.server.engine.native.release(socket._handle);
-    }
+    if (!this.server.engine.native.accept(socket._handle)) return this._abandon(socket);
     this.sockets.set(socket.id, socket);
     this._socketsByHandle.set(socket._handle, socket);
     socket.client._add(socket);
@@ -159,13 +151,25 @@ class Namespace extends EventEmitter {
     this.emitReserved('connection', socket);
   }
 
+  /**
+   * The connection of a socket still in the middlewares went away: it is forgotten now,
+   * not when (or if) the middlewares finish.
+   */
+  _abandon(socket) {
+    socket._closedBeforeConnect = true;
+    this._forget(socket);
+    this.server.engine.native.release(socket._handle);
+  }
+
+  /** Drops a socket that never connected. */
   _forget(socket) {
     this._preConnectSockets.delete(socket.id);
     this.server._socketsByHandle.delete(socket._handle);
+    this._onForgotten();
   }
 
-  /** A socket was turned away by a middleware. */
-  _onRefused() {}
+  /** A socket that never connected was dropped (child namespaces clean up here). */
+  _onForgotten() {}
 
   _remove(socket) {
     this.sockets.delete(socket.id);

@@ -43,7 +43,7 @@ class ParentNamespace extends Namespace {
         remove(socket);
         cleanup();
       };
-      namespace._onRefused = cleanup;
+      namespace._onForgotten = cleanup;
     }
     this.server._nsps.set(name, namespace);
     this.server.sockets.emitReserved('new_namespace', namespace);

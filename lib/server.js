@@ -198,7 +198,7 @@ class Server extends EventEmitter {
       case EventKind.SOCKET_DISCONNECT: {
         const socket = this._socketsByHandle.get(handle);
         if (!socket) return;
-        if (!socket.connected) socket._closedBeforeConnect = true;
+        if (!socket.connected) socket.nsp._abandon(socket);
         else socket._onclose(...readReason(data, start, end));
         return;
       }

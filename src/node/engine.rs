@@ -272,7 +272,7 @@ impl NativeEngine {
         })
     }
 
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn clients_count(&self) -> u32 {
         self.engine.clients_count() as u32
     }
