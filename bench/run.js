@@ -10,15 +10,10 @@ const { spawn, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { args, option, startServer, cpuSeconds, rssKiB, machineBusySeconds, median, format } = require('./harness');
 
-const root = path.join(__dirname, '..');
 const loadgen = path.join(__dirname, 'loadgen', 'target', 'release', 'sio-loadgen');
 const servers = ['socket.io', 'sio-rs'];
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const index = args.indexOf(name);
-  return index === -1 ? fallback : args[index + 1];
-};
 const quick = args.includes('--quick');
 const reps = Number(option('--reps', quick ? 1 : 5));
 const only = option('--only', '')
@@ -33,39 +28,9 @@ const scenarios = [
   { name: 'broadcast-1', args: ['--scenario', 'broadcast', '--clients', 1000, '--inflight', 1], metrics: ['deliveries_per_s', 'p50_ms', 'p99_ms'] },
   { name: 'broadcast-16', args: ['--scenario', 'broadcast', '--clients', 1000, '--inflight', 16], metrics: ['deliveries_per_s', 'p50_ms', 'p99_ms'] },
   { name: 'connect', args: ['--scenario', 'connect', '--clients', quick ? 2000 : 10000, '--inflight', 64], metrics: ['conn_per_s', 'p50_ms', 'p99_ms', 'rss_kib_per_conn', 'dropped'], hold: true },
+  // As many idle connections as the file-descriptor limit allows (20,000 here).
+  { name: 'idle', args: ['--scenario', 'connect', '--clients', quick ? 5000 : 19500, '--inflight', 64], metrics: ['connected', 'rss_kib_per_conn', 'dropped', 'failed'], hold: true },
 ].filter((s) => !only.length || only.includes(s.name));
-
-const CLK_TCK = 100;
-const PAGE = 4096;
-
-function cpuSeconds(pid) {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-}
-
-function rssKiB(pid) {
-  const statm = fs.readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ');
-  return (Number(statm[1]) * PAGE) / 1024;
-}
-
-/** CPU time used by every process but the two under test, from /proc/stat. */
-function machineBusySeconds() {
-  const cpu = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1).map(Number);
-  return (cpu[0] + cpu[1] + cpu[2] + cpu[5] + cpu[6]) / CLK_TCK;
-}
-
-function startServer(impl, port) {
-  return new Promise((resolve, reject) => {
-    const child = spawn('taskset', ['-c', '0', process.execPath, path.join(__dirname, 'server.js'), impl, String(port)], {
-      cwd: root,
-      env: { ...process.env, SIO_RS_WORKER_THREADS: '1' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    child.stdout.once('data', () => resolve(child));
-    child.once('exit', (code) => reject(new Error(`${impl} server exited with ${code}`)));
-  });
-}
 
 function runLoadgen(scenario, port, onHold) {
   return new Promise((resolve, reject) => {
@@ -125,20 +90,6 @@ async function measure(impl, scenario, port) {
   // Everything but the server: the load generator and whatever else ran meanwhile.
   result.other_cpu_share = othersCpu / wall;
   return result;
-}
-
-const median = (values) => {
-  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
-  if (!sorted.length) return NaN;
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-
-function format(value) {
-  if (!Number.isFinite(value)) return '–';
-  if (Math.abs(value) >= 1000) return Math.round(value).toLocaleString('en-US');
-  if (Math.abs(value) >= 10) return value.toFixed(1);
-  return value.toFixed(2);
 }
 
 async function main() {
