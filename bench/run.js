@@ -1,10 +1,11 @@
 'use strict';
 
-// Runs every benchmark scenario against socket.io and sio-rs, interleaved, several times,
-// and prints medians with the ratio to socket.io. The server gets core 0, the load
-// generator core 1 (taskset); server CPU comes from /proc/<pid>/stat.
+// Runs every benchmark scenario against socket.io, sio-rs and socketioxide (the Rust-native
+// reference), interleaved, several times, and prints medians with the ratios of sio-rs to
+// the other two. The server gets core 0, the load generator core 1 (taskset); server CPU
+// comes from /proc/<pid>/stat.
 //
-// Usage: node bench/run.js [--reps N] [--only scenario,...] [--quick]
+// Usage: node bench/run.js [--reps N] [--only scenario,...] [--servers a,b] [--quick]
 
 const { spawn, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -13,7 +14,14 @@ const path = require('node:path');
 const { args, option, startServer, cpuSeconds, rssKiB, machineBusySeconds, median, format } = require('./harness');
 
 const loadgen = path.join(__dirname, 'loadgen', 'target', 'release', 'sio-loadgen');
-const servers = ['socket.io', 'sio-rs'];
+const socketioxide = path.join(__dirname, 'socketioxide', 'target', 'release', 'sio-bench-socketioxide');
+const known = ['socket.io', 'sio-rs', 'socketioxide'];
+const servers = option('--servers', known.join(','))
+  .split(',')
+  .filter(Boolean);
+for (const impl of servers) {
+  if (!known.includes(impl)) throw new Error(`unknown server ${impl}: expected some of ${known.join(', ')}`);
+}
 const quick = args.includes('--quick');
 const reps = Number(option('--reps', quick ? 1 : 5));
 const only = option('--only', '')
@@ -65,8 +73,17 @@ function runLoadgen(scenario, port, onHold) {
   });
 }
 
+/** Starts the socketioxide app pinned to core 0 like the others; resolves once it listens. */
+function startSocketioxide(port) {
+  return new Promise((resolve, reject) => {
+    const child = spawn('taskset', ['-c', '0', socketioxide, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    child.stdout.once('data', () => resolve(child));
+    child.once('exit', (code) => reject(new Error(`socketioxide server exited with ${code}`)));
+  });
+}
+
 async function measure(impl, scenario, port) {
-  const server = await startServer(impl, port);
+  const server = impl === 'socketioxide' ? await startSocketioxide(port) : await startServer(impl, port);
   await new Promise((resolve) => setTimeout(resolve, 300));
   const baseline = rssKiB(server.pid);
   const cpuBefore = cpuSeconds(server.pid);
@@ -96,6 +113,9 @@ async function main() {
   if (!fs.existsSync(loadgen)) {
     execFileSync('cargo', ['build', '--release'], { cwd: path.join(__dirname, 'loadgen'), stdio: 'inherit' });
   }
+  if (servers.includes('socketioxide') && !fs.existsSync(socketioxide)) {
+    execFileSync('cargo', ['build', '--release'], { cwd: path.join(__dirname, 'socketioxide'), stdio: 'inherit' });
+  }
   const results = {};
   let port = 4300;
   for (let rep = 1; rep <= reps; rep++) {
@@ -109,19 +129,30 @@ async function main() {
       }
     }
   }
+  // Columns in a fixed order whatever the order of --servers; a ratio only where both ran.
+  const titles = { 'socket.io': 'socket.io 4.8.4', 'sio-rs': 'sio-rs', socketioxide: `socketioxide ${socketioxideVersion()}` };
+  const columns = known.filter((impl) => servers.includes(impl));
+  const ratios = ['socket.io', 'socketioxide'].filter((other) => servers.includes('sio-rs') && servers.includes(other));
   const rows = [];
   for (const scenario of scenarios) {
     for (const metric of [...scenario.metrics, 'server_cpu_us_per_op', 'other_cpu_share']) {
-      const [reference, ours] = servers.map((impl) =>
-        median(results[scenario.name][impl].map((r) => r[metric])),
-      );
-      rows.push(`| ${scenario.name} | ${metric} | ${format(reference)} | ${format(ours)} | ${format(ours / reference)} |`);
+      const value = {};
+      for (const impl of columns) value[impl] = median(results[scenario.name][impl].map((r) => r[metric]));
+      const cells = [...columns.map((impl) => value[impl]), ...ratios.map((other) => value['sio-rs'] / value[other])];
+      rows.push(`| ${scenario.name} | ${metric} | ${cells.map(format).join(' | ')} |`);
     }
   }
+  const header = ['scenario', 'metric', ...columns.map((impl) => titles[impl]), ...ratios.map((other) => `sio-rs / ${other}`)];
   console.log(`Machine: ${os.cpus().length} × ${os.cpus()[0].model}, Node ${process.version}; ${reps} repetitions, medians; server on core 0, load generator on core 1.`);
-  console.log('| scenario | metric | socket.io 4.8.4 | sio-rs | sio-rs / socket.io |');
-  console.log('|---|---|---|---|---|');
+  console.log(`| ${header.join(' | ')} |`);
+  console.log(`|${header.map(() => '---|').join('')}`);
   for (const row of rows) console.log(row);
+}
+
+/** The socketioxide version the app was built with, from its Cargo.lock. */
+function socketioxideVersion() {
+  const lock = fs.readFileSync(path.join(__dirname, 'socketioxide', 'Cargo.lock'), 'utf8');
+  return /name = "socketioxide"\nversion = "([^"]+)"/.exec(lock)?.[1] ?? '';
 }
 
 main().catch((error) => {
