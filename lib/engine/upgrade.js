@@ -60,15 +60,24 @@ function accept(engine, req, socket, head, adoptable, sid) {
   const bytes = buffered ? Buffer.concat([head, buffered]) : head;
   let handle;
   if (adoptable) {
-    // Reading the peer address caches it on the socket, which is about to lose its handle.
-    void socket.remoteAddress;
+    // Read while the socket still has its handle.
+    const addresses = socketAddresses(socket);
     handle = engine.native.adoptWebSocket(socket._handle.fd, request, bytes);
     // Closes Node's descriptor only; `end()` would shut the shared connection down.
     socket.destroy();
+    // The request outlives the handshake (`socket.request`): keep the addresses, not the
+    // destroyed socket with its buffers and listeners (about 2 KiB per connection).
+    req.socket = req.client = addresses;
   } else {
     handle = bridge(engine, socket, request, bytes);
   }
   if (!req._query.sid) engine._pendingRequests.set(handle, req);
+}
+
+/** What is left of a socket handed over to Rust: its addresses, as `net.Socket` names them. */
+function socketAddresses(socket) {
+  const { remoteAddress, remotePort, remoteFamily, localAddress, localPort } = socket;
+  return { remoteAddress, remotePort, remoteFamily, localAddress, localPort, encrypted: false, destroyed: true };
 }
 
 function bridge(engine, socket, request, head) {
