@@ -66,7 +66,7 @@ function accept(engine, req, socket, head, adoptable, sid) {
     // Closes Node's descriptor only; `end()` would shut the shared connection down.
     socket.destroy();
     // The request outlives the handshake (`socket.request`): keep the addresses, not the
-    // destroyed socket with its buffers and listeners (about 2 KiB per connection).
+    // destroyed socket with its buffers and listeners (about 1 KiB per connection).
     req.socket = req.client = addresses;
   } else {
     handle = bridge(engine, socket, request, bytes);
