@@ -143,7 +143,7 @@ async function main() {
     }
   }
   const header = ['scenario', 'metric', ...columns.map((impl) => titles[impl]), ...ratios.map((other) => `sio-rs / ${other}`)];
-  console.log(`Machine: ${os.cpus().length} × ${os.cpus()[0].model}, Node ${process.version}; ${reps} repetitions, medians; server on core 0, load generator on core 1.`);
+  console.log(`Machine: ${os.cpus().length} × ${os.cpus()[0].model}, Node ${process.version}; ${reps} repetitions, medians; server on core 0, load generator on core 1.\n`);
   console.log(`| ${header.join(' | ')} |`);
   console.log(`|${header.map(() => '---|').join('')}`);
   for (const row of rows) console.log(row);
