@@ -9,6 +9,8 @@ const assert = require('node:assert/strict');
 const { once } = require('node:events');
 const { fork } = require('node:child_process');
 const { join } = require('node:path');
+const https = require('node:https');
+const selfsigned = require('selfsigned');
 const { Server } = require('..');
 const { waitEvent, waitUntil, delay } = require('./support/helpers');
 const { rawWebSocket, frame } = require('./support/raw-websocket');
@@ -22,9 +24,9 @@ async function start(opts) {
 }
 
 /** A Socket.IO client on a raw WebSocket that joins `/` and then stops reading. */
-async function stalledClient(io, port) {
+async function stalledClient(io, port, options) {
   const connected = waitEvent(io, 'connection');
-  const socket = await rawWebSocket(port, '/socket.io/');
+  const socket = await rawWebSocket(port, '/socket.io/', options);
   socket.write(frame(0x1, '40'));
   const [serverSide] = await connected;
   socket.pause();
@@ -118,6 +120,30 @@ describe('backpressure', () => {
     assert.equal(serverSide.emit('after', 'small'), true);
     assert.ok(serverSide.connected);
     raw.destroy();
+  });
+
+  it('bounds what a TLS client that stops reading costs (bridged sockets)', async () => {
+    const pems = await selfsigned.generate([{ name: 'commonName', value: '127.0.0.1' }], { days: 1, keySize: 2048 });
+    const httpsServer = https.createServer({ key: pems.private, cert: pems.cert });
+    const io = new Server(httpsServer, { maxOutboundBufferSize: 4 * MiB });
+    ctx = { io };
+    httpsServer.listen(0, '127.0.0.1');
+    await once(httpsServer, 'listening');
+    const { socket: raw, serverSide } = await stalledClient(io, httpsServer.address().port, { secure: true });
+    try {
+      const dropped = waitEvent(serverSide, 'disconnect', 10_000);
+      const chunk = 'w'.repeat(64 * 1024);
+      // 64 MiB offered; Node's TLS socket must not end up buffering them.
+      for (let i = 0; i < 1024 && serverSide.connected; i++) {
+        serverSide.emit('chunk', chunk);
+        await new Promise(setImmediate);
+      }
+      const [reason, description] = await dropped;
+      assert.equal(reason, 'transport error');
+      assert.equal(description?.message, 'outbound buffer full');
+    } finally {
+      raw.destroy();
+    }
   });
 
   it('keeps a client that reads slowly but within the bound', async () => {

@@ -4,14 +4,20 @@
 // frames, or stop reading.
 
 const net = require('node:net');
+const tls = require('node:tls');
 const crypto = require('node:crypto');
 const { waitEvent } = require('./helpers');
 
 const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
 
-/** A raw WebSocket connection to `path`, after the 101 and the Engine.IO open packet. */
-async function rawWebSocket(port, path = '/engine.io/') {
-  const socket = net.connect(port, '127.0.0.1');
+/**
+ * A raw WebSocket connection to `path` (over TLS with `secure`, any certificate), after
+ * the 101 and the Engine.IO open packet.
+ */
+async function rawWebSocket(port, path = '/engine.io/', { secure = false } = {}) {
+  const socket = secure
+    ? tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false })
+    : net.connect(port, '127.0.0.1');
   // The server may reset a connection it refuses while the attack is still being sent.
   socket.on('error', () => {});
   socket.write(

@@ -7,7 +7,7 @@ const { EngineSocket } = require('./socket');
 const { EventKind, forEachEvent, readReason } = require('./events');
 const { normalizeOptions, nativeOptions } = require('./options');
 const { handlePolling, answerParked, writePolling, abortRequest } = require('./polling');
-const { handleUpgrade } = require('./upgrade');
+const { handleUpgrade, writeToBridge } = require('./upgrade');
 const { attach } = require('./attach');
 const { errors, errorMessages } = require('./errors');
 const { runMiddlewares } = require('../middleware');
@@ -190,7 +190,7 @@ class Engine extends EventEmitter {
         case EventKind.POLL_REPLY:
           return answerParked(this, id, data.toString('utf8', start, end));
         case EventKind.BRIDGE_DATA:
-          return this._bridges.get(id)?.write(Buffer.from(data.subarray(start, end)));
+          return writeToBridge(this, id, Buffer.from(data.subarray(start, end)));
         case EventKind.BRIDGE_RESUME:
           return this._bridges.get(id)?.resume();
         case EventKind.BRIDGE_END:

@@ -5,6 +5,7 @@
 // socket (TLS, no descriptor) is bridged: JS moves its bytes, Rust does the rest.
 
 const kResponseHeaders = Symbol('responseHeaders');
+const kWriteBlocked = Symbol('writeBlocked');
 
 function canAdopt(socket) {
   const handle = socket._handle;
@@ -97,6 +98,22 @@ function bridge(engine, socket, request, head) {
   return handle;
 }
 
+/**
+ * Writes what Rust sent for a bridged socket. While the socket's buffer is over its
+ * high-water mark Rust holds its writes, so a client that stops reading fills the
+ * session's bounded queue instead of Node's memory.
+ */
+function writeToBridge(engine, id, data) {
+  const socket = engine._bridges.get(id);
+  if (!socket || socket.write(data) || socket[kWriteBlocked]) return;
+  socket[kWriteBlocked] = true;
+  engine.native.bridgeWriteBlocked(id, true);
+  socket.once('drain', () => {
+    socket[kWriteBlocked] = false;
+    engine.native.bridgeWriteBlocked(id, false);
+  });
+}
+
 function formatHeaders(headers) {
   let text = '';
   for (const [name, value] of Object.entries(headers)) {
@@ -156,4 +173,4 @@ class UpgradeResponse {
   }
 }
 
-module.exports = { handleUpgrade };
+module.exports = { handleUpgrade, writeToBridge };

@@ -1,6 +1,8 @@
 //! A byte bridge: an async stream whose other end is a socket that JS keeps (TLS, or no
 //! usable file descriptor). JS feeds what it reads; what Rust writes goes out through a
-//! sink that hands the bytes back to JS.
+//! sink that hands the bytes back to JS. Both directions are bounded: JS pauses its
+//! socket when Rust lags, and Rust stops writing while the JS socket's buffer is full,
+//! so a client that stops reading fills the session's outbound queue, not Node's memory.
 
 use std::io;
 use std::pin::Pin;
@@ -9,6 +11,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::{Buf, Bytes};
+use futures_util::task::AtomicWaker;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::mpsc;
 
@@ -31,6 +34,9 @@ pub type BridgeSink = Arc<dyn Fn(BridgeOutput) + Send + Sync>;
 struct Backlog {
     bytes: AtomicUsize,
     paused: AtomicBool,
+    /// The JS socket's write buffer is full: Rust's writes wait for its `drain`.
+    write_blocked: AtomicBool,
+    writer: AtomicWaker,
 }
 
 /// The JS side of a bridge: where the socket's incoming bytes go.
@@ -51,6 +57,21 @@ impl BridgeInput {
             return false;
         }
         true
+    }
+
+    /// The JS socket's write buffer filled up (`write()` returned false), or drained.
+    pub fn set_write_blocked(&self, blocked: bool) {
+        self.backlog.write_blocked.store(blocked, Ordering::Release);
+        if !blocked {
+            self.backlog.writer.wake();
+        }
+    }
+}
+
+impl Drop for BridgeInput {
+    /// The socket is gone: a writer waiting for its `drain` must not wait forever.
+    fn drop(&mut self) {
+        self.set_write_blocked(false);
     }
 }
 
@@ -120,11 +141,18 @@ impl AsyncRead for BridgeStream {
 impl AsyncWrite for BridgeStream {
     fn poll_write(
         self: Pin<&mut Self>,
-        _: &mut Context<'_>,
+        cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         if self.ended {
             return Poll::Ready(Err(io::ErrorKind::BrokenPipe.into()));
+        }
+        if self.backlog.write_blocked.load(Ordering::Acquire) {
+            self.backlog.writer.register(cx.waker());
+            // Unblocked between the check and the registration: go on.
+            if self.backlog.write_blocked.load(Ordering::Acquire) {
+                return Poll::Pending;
+            }
         }
         (self.sink)(BridgeOutput::Data(Bytes::copy_from_slice(buf)));
         Poll::Ready(Ok(buf.len()))
@@ -175,6 +203,27 @@ mod tests {
             *output.lock(),
             vec![
                 BridgeOutput::Data(Bytes::from_static(b"reply")),
+                BridgeOutput::End
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn writes_wait_while_the_js_socket_is_full() {
+        let (input, mut stream, output) = recording_bridge();
+        input.set_write_blocked(true);
+        let write = tokio::spawn(async move {
+            stream.write_all(b"later").await.unwrap();
+            stream
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        assert!(output.lock().is_empty());
+        input.set_write_blocked(false);
+        drop(write.await.unwrap());
+        assert_eq!(
+            *output.lock(),
+            vec![
+                BridgeOutput::Data(Bytes::from_static(b"later")),
                 BridgeOutput::End
             ]
         );

@@ -504,6 +504,14 @@ impl NativeEngine {
         }
     }
 
+    /// The bridged socket's write buffer is full (`write()` returned false) or drained.
+    #[napi(catch_unwind)]
+    pub fn bridge_write_blocked(&self, bridge: u32, blocked: bool) {
+        if let Some(input) = self.bridges.get(&bridge) {
+            input.set_write_blocked(blocked);
+        }
+    }
+
     /// The bridged socket ended or closed.
     #[napi(catch_unwind)]
     pub fn bridge_end(&self, bridge: u32) {
