@@ -13,6 +13,7 @@ const v8 = require('node:v8');
 const vm = require('node:vm');
 const { implementations, startServer } = require('./support/sio');
 const { waitUntil, waitEvent } = require('./support/helpers');
+const { retainedRss } = require('./support/memory');
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc');
@@ -29,17 +30,6 @@ async function churn(url, mode, cycles) {
   const [report] = await waitEvent(child, 'message', 120_000);
   await waitEvent(child, 'exit');
   return report;
-}
-
-/**
- * The process's RSS with V8's heap counted at what it holds: after a collection V8 keeps
- * the pages it grew into (its young generation alone reaches tens of MiB under load),
- * which says how busy the process was, not what it retains. Live JS objects and all
- * native memory count in full.
- */
-function retainedRss() {
-  const resident = v8.getHeapSpaceStatistics().reduce((sum, space) => sum + space.physical_space_size, 0);
-  return process.memoryUsage().rss - resident + v8.getHeapStatistics().used_heap_size;
 }
 
 /** Collects garbage until memory stops falling; returns it. */

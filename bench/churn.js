@@ -10,7 +10,7 @@
 
 const { fork } = require('node:child_process');
 const path = require('node:path');
-const v8 = require('node:v8');
+const { retainedRss } = require('../__test__/support/memory');
 
 const clientsScript = path.join(__dirname, '..', '__test__', 'support', 'churn-clients.js');
 const args = process.argv.slice(2);
@@ -20,12 +20,6 @@ const option = (name, fallback) => {
 };
 const ROUND = 20_000;
 const MIX = { websocket: 0.6, polling: 0.2, upgrade: 0.2 };
-
-/** RSS with V8's heap counted at its live size, not at the pages it grew into. */
-function retainedMiB() {
-  const resident = v8.getHeapSpaceStatistics().reduce((sum, space) => sum + space.physical_space_size, 0);
-  return (process.memoryUsage().rss - resident + v8.getHeapStatistics().used_heap_size) / 1048576;
-}
 
 function runClients(url, mode, cycles) {
   return new Promise((resolve, reject) => {
@@ -64,7 +58,7 @@ async function child(impl) {
     process.send({
       cycles: done,
       failed,
-      rss_mib: Number(retainedMiB().toFixed(1)),
+      rss_mib: Number((retainedRss() / 1048576).toFixed(1)),
       sessions: io.engine.clientsCount,
       namespaces: io._nsps.size,
       children: parent.children.size,
