@@ -268,8 +268,9 @@ impl Engine {
                     return;
                 }
                 if let Some(waiter) = state.pending_get.take() {
-                    let payload = state.outbox.take_payload();
-                    let drained = state.outbox.drain_due(self.config.outbound_high_water_mark);
+                    let (payload, drained) = state
+                        .outbox
+                        .take_reply(self.config.outbound_high_water_mark);
                     drop(state);
                     waiter(payload);
                     self.notify_drained(session, drained);

@@ -65,8 +65,9 @@ impl Engine {
             state.pending_get = Some(waiter);
             return PollOutcome::Parked;
         }
-        let payload = state.outbox.take_payload();
-        let drained = state.outbox.drain_due(self.config.outbound_high_water_mark);
+        let (payload, drained) = state
+            .outbox
+            .take_reply(self.config.outbound_high_water_mark);
         drop(state);
         self.notify_drained(session, drained);
         PollOutcome::Reply(payload)

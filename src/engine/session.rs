@@ -87,6 +87,13 @@ impl Outbox {
         payload
     }
 
+    /// Everything queued as the answer to a polling GET, and whether the `drain` owed is
+    /// due now that the queue is empty.
+    pub fn take_reply(&mut self, high_water: usize) -> (String, bool) {
+        let payload = self.take_payload();
+        (payload, self.drain_due(high_water))
+    }
+
     /// Everything queued, for a writer, with its size: those bytes stay counted until
     /// [`Outbox::written`].
     pub fn take_batch(&mut self) -> (VecDeque<Outgoing>, usize) {
@@ -95,13 +102,15 @@ impl Outbox {
         (batch, bytes)
     }
 
-    /// A writer handed `bytes` to its transport (the queue may have been cleared since).
-    pub fn written(&mut self, bytes: usize) {
+    /// A writer handed `bytes` to its transport (the queue may have been cleared since);
+    /// returns whether the `drain` owed is due now.
+    pub fn written(&mut self, bytes: usize, high_water: usize) -> bool {
         self.bytes = self.bytes.saturating_sub(bytes);
+        self.drain_due(high_water)
     }
 
-    /// Whether the owed `drain` is due now (the queue is below `high_water`).
-    pub fn drain_due(&mut self, high_water: usize) -> bool {
+    /// Whether the owed `drain` is due (the queue is below `high_water`).
+    fn drain_due(&mut self, high_water: usize) -> bool {
         let due = self.drain_wanted && self.bytes < high_water;
         self.drain_wanted &= !due;
         due

@@ -351,8 +351,9 @@ impl Engine {
             }
             let drained = {
                 let mut state = session.lock();
-                state.outbox.written(batch_bytes);
-                state.outbox.drain_due(self.config.outbound_high_water_mark)
+                state
+                    .outbox
+                    .written(batch_bytes, self.config.outbound_high_water_mark)
             };
             self.notify_drained(session, drained);
             let flush = futures_util::future::poll_fn(|cx| ws.poll_flush_unpin(cx));
