@@ -33,6 +33,8 @@ const scenarios = [
   { name: 'echo-1', args: ['--scenario', 'echo', '--clients', 50, '--inflight', 1], metrics: ['acks_per_s', 'p50_ms', 'p99_ms', 'p999_ms'] },
   { name: 'echo-32', args: ['--scenario', 'echo', '--clients', 50, '--inflight', 32], metrics: ['acks_per_s', 'p50_ms', 'p99_ms', 'p999_ms'] },
   { name: 'echo-binary', args: ['--scenario', 'echo', '--clients', 50, '--inflight', 32, '--binary'], metrics: ['acks_per_s', 'p99_ms'] },
+  // The same over HTTP long-polling: a GET always parked, emits batched into POSTs.
+  { name: 'echo-polling', args: ['--scenario', 'echo', '--transport', 'polling', '--clients', 50, '--inflight', 32], metrics: ['acks_per_s', 'p50_ms', 'p99_ms', 'p999_ms'] },
   { name: 'broadcast-1', args: ['--scenario', 'broadcast', '--clients', 1000, '--inflight', 1], metrics: ['deliveries_per_s', 'p50_ms', 'p99_ms'] },
   { name: 'broadcast-16', args: ['--scenario', 'broadcast', '--clients', 1000, '--inflight', 16], metrics: ['deliveries_per_s', 'p50_ms', 'p99_ms'] },
   { name: 'connect', args: ['--scenario', 'connect', '--clients', quick ? 2000 : 10000, '--inflight', 64], metrics: ['conn_per_s', 'p50_ms', 'p99_ms', 'rss_kib_per_conn', 'dropped'], hold: true },

@@ -79,17 +79,19 @@ class Server extends EventEmitter {
         'You are trying to attach socket.io to an express request handler function. Please pass a http.Server instance.',
       );
     }
+    let port;
     if (Number(srv) == srv) {
-      const port = Number(srv);
+      port = Number(srv);
       srv = http.createServer((req, res) => {
         res.writeHead(404);
         res.end();
       });
-      srv.listen(port);
     }
     const options = Object.assign(opts, this._opts);
     options.path = options.path || this._path;
     this._initEngine(srv, options);
+    // Rust listens itself; `srv` stands for its listener (lib/engine/listener.js).
+    if (port !== undefined) this.engine.listen(srv, port, options);
     return this;
   }
 

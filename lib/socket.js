@@ -20,7 +20,10 @@ class Socket extends EventEmitter {
     this.adapter = nsp.adapter;
     this.client = client;
     this.id = id;
-    this.handshake = buildHandshake(client, auth);
+    // Built when first read: most apps never look, and it holds the request's headers.
+    this._handshake = undefined;
+    this._auth = auth;
+    this._issued = Date.now();
     this.data = {};
     this.connected = false;
     this.recovered = false;
@@ -32,6 +35,14 @@ class Socket extends EventEmitter {
     this._anyOutgoingListeners = undefined;
     this._closedBeforeConnect = false;
     this.on('error', noop);
+  }
+
+  get handshake() {
+    return (this._handshake ??= buildHandshake(this.client, this._auth, this._issued));
+  }
+
+  set handshake(value) {
+    this._handshake = value;
   }
 
   get conn() {
@@ -319,16 +330,16 @@ function removeListener(socket, field, listener) {
   if (index !== -1) listeners.splice(index, 1);
 }
 
-function buildHandshake(client, auth) {
+function buildHandshake(client, auth, issued) {
   const request = client.request;
   const headers = request?.headers || {};
   return {
     headers,
-    time: new Date() + '',
+    time: new Date(issued) + '',
     address: client.conn.remoteAddress,
     xdomain: Boolean(headers.origin),
     secure: !request || Boolean(request.connection?.encrypted),
-    issued: Date.now(),
+    issued,
     url: request?.url,
     query: request?._query || {},
     auth,

@@ -19,6 +19,8 @@ const EventKind = Object.freeze({
   SOCKET_ERROR: 14,
   ABANDONED: 15,
   DRAIN: 16,
+  HAND_OFF: 17,
+  ACCEPTED: 18,
 });
 
 const HEADER_SIZE = 9;

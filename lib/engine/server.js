@@ -8,7 +8,10 @@ const { EventKind, forEachEvent, readReason } = require('./events');
 const { normalizeOptions, nativeOptions } = require('./options');
 const { handlePolling, answerParked, writePolling, abortRequest } = require('./polling');
 const { handleUpgrade, writeToBridge } = require('./upgrade');
-const { attach } = require('./attach');
+const { attach, computePath } = require('./attach');
+const { listenInRust } = require('./listener');
+const { AcceptedRequest } = require('./accepted-request');
+const { parseQuery } = require('./query');
 const { errors, errorMessages } = require('./errors');
 const { runMiddlewares } = require('../middleware');
 
@@ -34,6 +37,9 @@ class Engine extends EventEmitter {
     this._turnPending = false;
     this._wakePending = false;
     this._packetCreateListeners = 0;
+    this._handOff = undefined;
+    this._onHooksChanged = () => {};
+    this._generateId = randomId;
     // The native side must not keep this object alive: a weak reference breaks the cycle
     // through the threadsafe function.
     const self = new WeakRef(this);
@@ -49,11 +55,22 @@ class Engine extends EventEmitter {
   /** Express-style middleware run on every engine request and upgrade. */
   use(fn) {
     this.middlewares.push(fn);
+    this._onHooksChanged();
   }
 
   /** Session ids; replace with a function `(req) => string | Promise<string>` to choose them. */
-  generateId() {
-    return undefined;
+  get generateId() {
+    return this._generateId;
+  }
+
+  set generateId(fn) {
+    this._generateId = fn;
+    this._onHooksChanged();
+  }
+
+  /** Whether the app chooses session ids (assigned `generateId`, or a subclass's). */
+  get _choosesIds() {
+    return this.generateId !== randomId;
   }
 
   handleRequest(req, res) {
@@ -86,6 +103,14 @@ class Engine extends EventEmitter {
   /** Hooks this engine into `server` like the reference's `attach`. */
   attach(server, options = {}) {
     attach(this, server, options);
+  }
+
+  /**
+   * Listens on `port` in Rust, `server` (not listening itself) standing for it: see
+   * `listener.js`.
+   */
+  listen(server, port, options = {}) {
+    listenInRust(this, server, port, computePath(options));
   }
 
   /** Ends every session now. */
@@ -195,6 +220,10 @@ class Engine extends EventEmitter {
           return this._bridges.get(id)?.resume();
         case EventKind.BRIDGE_END:
           return this._endBridge(id);
+        case EventKind.HAND_OFF:
+          return this._handOff?.(id);
+        case EventKind.ACCEPTED:
+          return this._pendingRequests.set(id, new AcceptedRequest(data.toString('latin1', start, end)));
         case EventKind.ABANDONED:
           return this._pendingRequests.delete(id);
         default:
@@ -232,12 +261,14 @@ class Engine extends EventEmitter {
 Engine.errors = errors;
 Engine.errorMessages = errorMessages;
 
+/** The default `generateId`: no choice, Rust draws a random id. */
+function randomId() {
+  return undefined;
+}
+
 /** Parses the query once, keeping one set by a framework (`req._query`). */
 function prepare(req) {
-  if (!req._query) {
-    const url = new URL(req.url, 'https://socket.io');
-    req._query = Object.fromEntries(url.searchParams.entries());
-  }
+  if (!req._query) req._query = parseQuery(req.url);
 }
 
 module.exports = { Engine };

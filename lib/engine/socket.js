@@ -2,6 +2,7 @@
 
 const { EventEmitter } = require('node:events');
 const { isBinary, toBuffer } = require('../buffers');
+const { AcceptedRequest } = require('./accepted-request');
 
 /**
  * One Engine.IO session as JS sees it (`socket.conn` in Socket.IO): the session itself
@@ -14,7 +15,7 @@ class EngineSocket extends EventEmitter {
     this.handle = handle;
     this.id = sid;
     this.protocol = 4;
-    this.request = request;
+    this._request = request;
     this.remoteAddress = request?.socket?.remoteAddress;
     this.readyState = 'open';
     this.upgrading = false;
@@ -27,6 +28,16 @@ class EngineSocket extends EventEmitter {
     this.on('removeListener', (event) => {
       if (event === 'packetCreate') engine._packetCreateListeners--;
     });
+  }
+
+  /** The handshake's HTTP request (built on first read for one the Rust listener served). */
+  get request() {
+    if (this._request instanceof AcceptedRequest) this._request = this._request.toIncomingMessage();
+    return this._request;
+  }
+
+  set request(value) {
+    this._request = value;
   }
 
   /** Sends a message (string or binary). */

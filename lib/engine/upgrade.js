@@ -5,6 +5,7 @@
 // socket (TLS, no descriptor) is bridged: JS moves its bytes, Rust does the rest.
 
 const kResponseHeaders = Symbol('responseHeaders');
+const UNSUPPORTED_PROTOCOL_VERSION = 5;
 const kWriteBlocked = Symbol('writeBlocked');
 
 function canAdopt(socket) {
@@ -34,6 +35,11 @@ function handleUpgrade(engine, req, socket, head) {
     if (verdict.errorCode != null) return refuse(verdict.errorCode);
     if (!verdict.handshake) return accept(engine, req, socket, head, adoptable, null);
     engine._admit(req, verdict, (code, context) => {
+      if (code === UNSUPPORTED_PROTOCOL_VERSION) {
+        // The reference refuses it only once `ws` has written its 101: Rust does both.
+        engine._connectionError(req, code, context);
+        return accept(engine, req, socket, head, adoptable, null);
+      }
       if (code !== undefined) return refuse(code, context);
       engine._newSessionId(req, (error, id) => {
         if (error) return refuse(3, { name: 'ID_GENERATION_ERROR', error });

@@ -3,3 +3,4 @@
 
 pub mod adopt;
 pub mod bridge;
+pub mod listener;

@@ -12,6 +12,7 @@ use napi_derive::napi;
 
 use crate::attach::adopt::adopt_tcp;
 use crate::attach::bridge::{bridge, BridgeInput, BridgeOutput};
+use crate::attach::listener::{Listener, ListenerEvents};
 use crate::engine::polling::{PollOutcome, PostError};
 use crate::engine::request::{RequestHead, Route};
 use crate::engine::websocket::UpgradeRequest;
@@ -115,6 +116,14 @@ impl From<Upgrade> for UpgradeRequest {
     }
 }
 
+/// Where a listener is bound, as Node's `server.address()` reports it.
+#[napi(object)]
+pub struct ListenAddress {
+    pub address: String,
+    pub family: String,
+    pub port: u32,
+}
+
 #[napi(object)]
 pub struct Bridged {
     /// Id of the bridge, for `bridgeFeed`/`bridgeEnd` and the bridge events.
@@ -187,6 +196,37 @@ impl EngineHandler for JsEvents {
     }
 }
 
+impl ListenerEvents for JsEvents {
+    fn hand_off(&self, stream: std::net::TcpStream) {
+        #[cfg(unix)]
+        {
+            use std::os::fd::IntoRawFd;
+            let fd = stream.into_raw_fd();
+            self.queue.push(EventKind::HandOff, fd as u32, &[]);
+        }
+        #[cfg(not(unix))]
+        drop(stream);
+    }
+
+    fn handshake_request(
+        &self,
+        handle: u32,
+        head: &[u8],
+        remote: std::net::SocketAddr,
+        local: std::net::SocketAddr,
+    ) {
+        let addresses = format!(
+            "{}\0{}\0{}\0{}\0",
+            remote.ip(),
+            remote.port(),
+            local.ip(),
+            local.port()
+        );
+        self.queue
+            .push(EventKind::Accepted, handle, &[addresses.as_bytes(), head]);
+    }
+}
+
 fn post_outcome(result: Result<(), PostError>) -> &'static str {
     match result {
         Ok(()) => "ok",
@@ -211,6 +251,7 @@ pub struct NativeEngine {
     pub(super) server: Option<Arc<Server>>,
     bridges: Arc<DashMap<u32, BridgeInput>>,
     next_bridge: AtomicU32,
+    listener: parking_lot::Mutex<Option<Listener>>,
 }
 
 impl NativeEngine {
@@ -269,6 +310,7 @@ impl NativeEngine {
             server,
             bridges: Arc::new(DashMap::new()),
             next_bridge: AtomicU32::new(1),
+            listener: parking_lot::Mutex::new(None),
         })
     }
 
@@ -516,6 +558,48 @@ impl NativeEngine {
     #[napi(catch_unwind)]
     pub fn bridge_end(&self, bridge: u32) {
         self.bridges.remove(&bridge);
+    }
+
+    /// Listens on `port` itself: WebSocket handshakes to `path` are served in Rust,
+    /// other connections are handed to JS (`HandOff` events) for Node's HTTP server.
+    #[napi(catch_unwind)]
+    pub fn listen(&self, port: u32, path: String, fast_lane: bool) -> napi::Result<ListenAddress> {
+        let port =
+            u16::try_from(port).map_err(|_| napi::Error::from_reason("port out of range"))?;
+        let events = Arc::new(JsEvents {
+            queue: self.queue.clone(),
+        });
+        let listener = Listener::open(self.engine.clone(), port, path, fast_lane, events).map_err(
+            |error| {
+                let code = match error.kind() {
+                    std::io::ErrorKind::AddrInUse => "EADDRINUSE",
+                    std::io::ErrorKind::PermissionDenied => "EACCES",
+                    _ => "EINVAL",
+                };
+                napi::Error::new(napi::Status::GenericFailure, code)
+            },
+        )?;
+        let local = listener.local_addr();
+        *self.listener.lock() = Some(listener);
+        Ok(ListenAddress {
+            address: local.ip().to_string(),
+            family: if local.is_ipv6() { "IPv6" } else { "IPv4" }.into(),
+            port: local.port().into(),
+        })
+    }
+
+    /// Whether the listener may serve handshakes itself (no JS hook needs to see them).
+    #[napi(catch_unwind)]
+    pub fn set_fast_lane(&self, enabled: bool) {
+        if let Some(listener) = self.listener.lock().as_ref() {
+            listener.set_fast_lane(enabled);
+        }
+    }
+
+    /// Stops listening; connections already accepted stay open.
+    #[napi(catch_unwind)]
+    pub fn close_listener(&self) {
+        self.listener.lock().take();
     }
 
     /// Takes the events queued so far (they are otherwise delivered on the next ring).

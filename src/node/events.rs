@@ -43,6 +43,11 @@ pub enum EventKind {
     Abandoned = 15,
     /// A congested session is below its high-water mark again.
     Drain = 16,
+    /// A connection the listener leaves to Node's HTTP server; the id is its descriptor.
+    HandOff = 17,
+    /// The request of a handshake the listener serves; payload: remote address, NUL,
+    /// remote port, NUL, local address, NUL, local port, NUL, the request head.
+    Accepted = 18,
 }
 
 thread_local! {

@@ -17,7 +17,10 @@ const WINDOW: usize = 4096;
 
 fn sequence_of(packet: &str) -> Option<usize> {
     let start = packet.find("\"seq\":")? + 6;
-    let digits = packet[start..].bytes().take_while(u8::is_ascii_digit).count();
+    let digits = packet[start..]
+        .bytes()
+        .take_while(u8::is_ascii_digit)
+        .count();
     packet[start..start + digits].parse().ok()
 }
 
@@ -39,8 +42,12 @@ pub async fn run(args: &Args) -> Result<serde_json::Value, String> {
         let done = done_tx.clone();
         tokio::task::spawn_local(async move {
             while let Ok(message) = conn.next().await {
-                let Incoming::Text(packet) = message else { continue };
-                let Some(seq) = sequence_of(&packet) else { continue };
+                let Incoming::Text(packet) = message else {
+                    continue;
+                };
+                let Some(seq) = sequence_of(&packet) else {
+                    continue;
+                };
                 let slot = &counts[seq % WINDOW];
                 if slot.fetch_add(1, Ordering::AcqRel) + 1 == members as u32 {
                     slot.store(0, Ordering::Release);
@@ -57,7 +64,9 @@ pub async fn run(args: &Args) -> Result<serde_json::Value, String> {
     let mut next = 0usize;
     let mut outstanding = 0usize;
     let mut rounds = 0usize;
-    let send_round = |seq: usize| format!(r#"2["bcast",{{"seq":{seq},"text":"a broadcast message of modest size"}}]"#);
+    let send_round = |seq: usize| {
+        format!(r#"2["bcast",{{"seq":{seq},"text":"a broadcast message of modest size"}}]"#)
+    };
     for _ in 0..args.inflight {
         started[next % WINDOW] = Instant::now();
         driver.feed(&send_round(next)).await?;

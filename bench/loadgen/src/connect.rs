@@ -20,38 +20,49 @@ pub async fn run(args: &Args) -> Result<serde_json::Value, String> {
     let begin = Instant::now();
     let mut tasks = Vec::with_capacity(args.clients);
     for _ in 0..args.clients {
-        let permit = gate.clone().acquire_owned().await.map_err(|e| e.to_string())?;
+        let permit = gate
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| e.to_string())?;
         let url = args.url.clone();
         let latencies = latencies.clone();
         let failures = failures.clone();
         let hold_until = Rc::new(RefCell::new(None::<Instant>));
-        tasks.push((hold_until.clone(), tokio::task::spawn_local(async move {
-            let start = Instant::now();
-            let conn = Conn::connect(&url).await;
-            drop(permit);
-            let mut conn = match conn {
-                Ok(conn) => conn,
-                Err(error) => {
-                    failures.borrow_mut().push(error);
-                    return false;
+        tasks.push((
+            hold_until.clone(),
+            tokio::task::spawn_local(async move {
+                let start = Instant::now();
+                let conn = Conn::connect(&url).await;
+                drop(permit);
+                let mut conn = match conn {
+                    Ok(conn) => conn,
+                    Err(error) => {
+                        failures.borrow_mut().push(error);
+                        return false;
+                    }
+                };
+                latencies.borrow_mut().record(start.elapsed());
+                // Stay connected (answering pings) until told to stop; false if dropped.
+                loop {
+                    let until = *hold_until.borrow();
+                    let wait = until.map_or(Duration::from_millis(200), |u: Instant| {
+                        u.saturating_duration_since(Instant::now())
+                    });
+                    if until.is_some_and(|u| Instant::now() >= u) {
+                        conn.close().await;
+                        return true;
+                    }
+                    if conn
+                        .next_within(wait.min(Duration::from_millis(200)))
+                        .await
+                        .is_err()
+                    {
+                        return false;
+                    }
                 }
-            };
-            latencies.borrow_mut().record(start.elapsed());
-            // Stay connected (answering pings) until told to stop; false if dropped.
-            loop {
-                let until = *hold_until.borrow();
-                let wait = until.map_or(Duration::from_millis(200), |u: Instant| {
-                    u.saturating_duration_since(Instant::now())
-                });
-                if until.is_some_and(|u| Instant::now() >= u) {
-                    conn.close().await;
-                    return true;
-                }
-                if conn.next_within(wait.min(Duration::from_millis(200))).await.is_err() {
-                    return false;
-                }
-            }
-        })));
+            }),
+        ));
     }
     while latencies.borrow().len() + failures.borrow().len() < args.clients {
         tokio::time::sleep(Duration::from_millis(5)).await;

@@ -1,5 +1,6 @@
 //! `echo`: clients emit `echo` with an ack and keep a fixed number in flight; the server's
-//! JS handler acks with the same data.
+//! JS handler acks with the same data. Over WebSocket, or HTTP long-polling with
+//! `--transport polling`: the same loop and accounting for both.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -7,15 +8,62 @@ use std::time::{Duration, Instant};
 use tokio_tungstenite::tungstenite::Bytes;
 
 use crate::conn::{ack_id, Conn, Incoming};
+use crate::polling::PollConn;
 use crate::stats::Latencies;
 use crate::Args;
 
 const TEXT_PAYLOAD: &str = r#"{"text":"hello from the load generator","n":42,"list":[1,2,3]}"#;
 
+/// What the echo loop needs of a connection, whatever its transport.
+trait Client: Sized + 'static {
+    async fn connect(url: &str) -> Result<Self, String>;
+    async fn feed(&mut self, packet: &str) -> Result<(), String>;
+    async fn feed_binary(&mut self, bytes: Bytes) -> Result<(), String>;
+    async fn flush(&mut self) -> Result<(), String>;
+    async fn next_within(&mut self, wait: Duration) -> Result<Option<Incoming>, String>;
+    async fn close(self);
+}
+
+/// Both connection types have these as inherent methods of the same names.
+macro_rules! client {
+    ($conn:ident) => {
+        impl Client for $conn {
+            async fn connect(url: &str) -> Result<Self, String> {
+                $conn::connect(url).await
+            }
+            async fn feed(&mut self, packet: &str) -> Result<(), String> {
+                $conn::feed(self, packet).await
+            }
+            async fn feed_binary(&mut self, bytes: Bytes) -> Result<(), String> {
+                $conn::feed_binary(self, bytes).await
+            }
+            async fn flush(&mut self) -> Result<(), String> {
+                $conn::flush(self).await
+            }
+            async fn next_within(&mut self, wait: Duration) -> Result<Option<Incoming>, String> {
+                $conn::next_within(self, wait).await
+            }
+            async fn close(self) {
+                $conn::close(self).await
+            }
+        }
+    };
+}
+client!(Conn);
+client!(PollConn);
+
 pub async fn run(args: &Args) -> Result<serde_json::Value, String> {
+    if args.polling {
+        measure::<PollConn>(args).await
+    } else {
+        measure::<Conn>(args).await
+    }
+}
+
+async fn measure<C: Client>(args: &Args) -> Result<serde_json::Value, String> {
     let mut conns = Vec::with_capacity(args.clients);
     for _ in 0..args.clients {
-        conns.push(Conn::connect(&args.url).await?);
+        conns.push(C::connect(&args.url).await?);
     }
     let warmup = Instant::now() + args.warmup;
     let end = warmup + args.duration;
@@ -35,10 +83,12 @@ pub async fn run(args: &Args) -> Result<serde_json::Value, String> {
     Ok(result)
 }
 
-async fn send_one(conn: &mut Conn, id: u64, binary: bool) -> Result<(), String> {
+async fn send_one(conn: &mut impl Client, id: u64, binary: bool) -> Result<(), String> {
     if binary {
-        conn.feed(&format!(r#"51-{id}["echo",{{"_placeholder":true,"num":0}}]"#))
-            .await?;
+        conn.feed(&format!(
+            r#"51-{id}["echo",{{"_placeholder":true,"num":0}}]"#
+        ))
+        .await?;
         conn.feed_binary(Bytes::from_static(&[7u8; 64])).await
     } else {
         conn.feed(&format!(r#"2{id}["echo",{TEXT_PAYLOAD}]"#)).await
@@ -46,7 +96,7 @@ async fn send_one(conn: &mut Conn, id: u64, binary: bool) -> Result<(), String> 
 }
 
 async fn client(
-    mut conn: Conn,
+    mut conn: impl Client,
     inflight: usize,
     binary: bool,
     warmup: Instant,
@@ -65,9 +115,13 @@ async fn client(
         let Some(message) = conn.next_within(Duration::from_secs(10)).await? else {
             return Err("no ack within 10 s".into());
         };
-        let Incoming::Text(packet) = message else { continue };
+        let Incoming::Text(packet) = message else {
+            continue;
+        };
         let Some(id) = ack_id(&packet) else { continue };
-        let Some(started) = sent.remove(&id) else { continue };
+        let Some(started) = sent.remove(&id) else {
+            continue;
+        };
         let now = Instant::now();
         if now >= warmup && now < end {
             latencies.record(now - started);

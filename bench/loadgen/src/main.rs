@@ -1,15 +1,19 @@
 //! Load generator for the sio-rs benchmarks. Speaks Engine.IO v4 / Socket.IO v5 over
-//! WebSocket itself and multiplexes every connection on one thread. Bounded: it runs
-//! for warmup + duration (+ hold) and targets the URL it is given (127.0.0.1 only).
+//! WebSocket (or HTTP long-polling, for `echo`) itself and multiplexes every connection on
+//! one thread. Bounded: it runs for warmup + duration (+ hold) and targets the URL it is
+//! given (127.0.0.1 only).
 //!
 //! Usage: sio-loadgen --scenario echo|broadcast|connect --url ws://127.0.0.1:PORT/socket.io/
-//!        [--clients N] [--inflight N] [--binary] [--warmup S] [--duration S] [--hold S]
+//!        [--transport websocket|polling] [--clients N] [--inflight N] [--binary]
+//!        [--warmup S] [--duration S] [--hold S]
+//! The URL may be given as `http://` too; its scheme follows the transport.
 //! Prints one JSON object with the scenario's figures.
 
 mod broadcast;
 mod conn;
 mod connect;
 mod echo;
+mod polling;
 mod stats;
 
 use std::time::Duration;
@@ -17,6 +21,8 @@ use std::time::Duration;
 pub struct Args {
     scenario: String,
     url: String,
+    /// HTTP long-polling instead of WebSocket (`echo` only).
+    polling: bool,
     clients: usize,
     inflight: usize,
     binary: bool,
@@ -29,6 +35,7 @@ fn parse() -> Result<Args, String> {
     let mut args = Args {
         scenario: String::new(),
         url: String::new(),
+        polling: false,
         clients: 50,
         inflight: 1,
         binary: false,
@@ -43,10 +50,21 @@ fn parse() -> Result<Args, String> {
             continue;
         }
         let value = items.next().ok_or(format!("{flag} needs a value"))?;
-        let seconds = |v: &str| v.parse::<f64>().map(Duration::from_secs_f64).map_err(|e| e.to_string());
+        let seconds = |v: &str| {
+            v.parse::<f64>()
+                .map(Duration::from_secs_f64)
+                .map_err(|e| e.to_string())
+        };
         match flag.as_str() {
             "--scenario" => args.scenario = value,
             "--url" => args.url = value,
+            "--transport" => {
+                args.polling = match value.as_str() {
+                    "websocket" => false,
+                    "polling" => true,
+                    _ => return Err(format!("unknown transport {value:?}")),
+                }
+            }
             "--clients" => args.clients = value.parse().map_err(|e| format!("{e}"))?,
             "--inflight" => args.inflight = value.parse().map_err(|e| format!("{e}"))?,
             "--warmup" => args.warmup = seconds(&value)?,
@@ -55,9 +73,17 @@ fn parse() -> Result<Args, String> {
             _ => return Err(format!("unknown option {flag}")),
         }
     }
-    let host_ok = args.url.starts_with("ws://127.0.0.1:") || args.url.starts_with("ws://localhost:");
-    if !host_ok {
-        return Err("the load generator only targets ws://127.0.0.1".into());
+    // 127.0.0.1 only; the URL's scheme follows the transport.
+    let rest = ["ws://", "http://"]
+        .iter()
+        .find_map(|scheme| args.url.strip_prefix(scheme));
+    let Some(rest) = rest.filter(|r| r.starts_with("127.0.0.1:") || r.starts_with("localhost:"))
+    else {
+        return Err("the load generator only targets ws://127.0.0.1 (or http://127.0.0.1)".into());
+    };
+    args.url = format!("{}://{rest}", if args.polling { "http" } else { "ws" });
+    if args.polling && args.scenario != "echo" {
+        return Err("--transport polling is only for the echo scenario".into());
     }
     Ok(args)
 }

@@ -9,7 +9,8 @@ pub struct Latencies {
 
 impl Latencies {
     pub fn record(&mut self, latency: Duration) {
-        self.micros.push(latency.as_micros().min(u32::MAX as u128) as u32);
+        self.micros
+            .push(latency.as_micros().min(u32::MAX as u128) as u32);
     }
 
     pub fn merge(&mut self, other: Latencies) {

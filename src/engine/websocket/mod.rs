@@ -173,8 +173,10 @@ impl Engine {
         let query = EngineQuery::from_url(&request.url);
         let target = match query.session_id() {
             None if !query.supports_protocol() => {
+                // The reference checks the protocol once `ws` has written its 101.
                 let code = ErrorCode::UnsupportedProtocolVersion;
-                let response = error_response(400, code.message(), None);
+                let response = switching_protocols(&key, &request.extra_headers)
+                    + &error_response(400, code.message(), None);
                 let _ = stream.write_all(response.as_bytes()).await;
                 return;
             }

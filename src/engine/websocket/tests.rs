@@ -119,8 +119,8 @@ async fn refuses_invalid_handshakes_like_ws() {
         ),
         (
             upgrade_request("/?EIO=3&transport=websocket"),
-            "HTTP/1.1 400 Bad Request",
-            "Unsupported protocol version",
+            "HTTP/1.1 101 Switching Protocols",
+            "HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-type: text/html\r\nContent-Length: 28\r\n\r\nUnsupported protocol version",
         ),
     ];
     for (handle, (request, status, message)) in (1..).zip(cases) {

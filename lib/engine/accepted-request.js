@@ -1,0 +1,50 @@
+'use strict';
+
+const { IncomingMessage } = require('node:http');
+const { parseQuery } = require('./query');
+
+/**
+ * The request of a WebSocket handshake the Rust listener served: its head as received
+ * and the connection's addresses, turned into an `http.IncomingMessage` only when the
+ * app reads `socket.request` or `socket.handshake`.
+ */
+class AcceptedRequest {
+  /** `text`: remote address, port, local address, port and the head, NUL-separated. */
+  constructor(text) {
+    const [remoteAddress, remotePort, localAddress, localPort, head] = text.split('\0');
+    this.socket = {
+      remoteAddress,
+      remotePort: Number(remotePort),
+      remoteFamily: remoteAddress.includes(':') ? 'IPv6' : 'IPv4',
+      localAddress,
+      localPort: Number(localPort),
+      encrypted: false,
+      destroyed: true,
+    };
+    this.head = head;
+  }
+
+  toIncomingMessage() {
+    const req = new IncomingMessage(this.socket);
+    const lines = this.head.split('\r\n');
+    const [method, url] = lines[0].split(' ');
+    Object.assign(req, { method, url, httpVersion: '1.1', httpVersionMajor: 1, httpVersionMinor: 1, upgrade: true, complete: true });
+    const headers = {};
+    const rawHeaders = [];
+    for (const line of lines.slice(1)) {
+      const colon = line.indexOf(':');
+      if (colon <= 0) continue;
+      const name = line.slice(0, colon);
+      const value = line.slice(colon + 1).trim();
+      rawHeaders.push(name, value);
+      // Node's own rules for repeated headers (joined, `set-cookie` an array, some kept once).
+      req._addHeaderLine(name, value, headers);
+    }
+    req.headers = headers;
+    req.rawHeaders = rawHeaders;
+    req._query = parseQuery(url);
+    return req;
+  }
+}
+
+module.exports = { AcceptedRequest };

@@ -1,0 +1,383 @@
+//! A listener Rust owns (`new Server(port)`): WebSocket handshakes to the engine's path
+//! are served here without Node's HTTP server; every other connection is handed to it
+//! untouched (the request is only peeked at), so Node still answers polling, the client
+//! bundle, other paths, and anything a JS hook must see.
+
+use std::io;
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
+use tokio::sync::Notify;
+
+use crate::engine::request::RequestHead;
+use crate::engine::websocket::{error_response, UpgradeRequest};
+use crate::engine::Engine;
+
+/// Node's default backlog: 128 overflows when thousands of clients connect at once.
+const BACKLOG: u32 = 511;
+/// Requests whose head does not fit (large cookies) go to Node, which allows 16 KiB.
+const MAX_PEEKED_HEAD: usize = 4096;
+/// A connection that sends nothing this long is handed to Node and its timeouts.
+const FIRST_BYTES_TIMEOUT: Duration = Duration::from_secs(10);
+const MAX_HEADERS: usize = 64;
+/// The headers the handshake reads, in the order `parse_upgrade` unpacks them.
+const RELEVANT_HEADERS: [&str; 4] = [
+    "upgrade",
+    "sec-websocket-key",
+    "sec-websocket-version",
+    "origin",
+];
+
+/// What the listener tells the layer above.
+pub trait ListenerEvents: Send + Sync + 'static {
+    /// A connection Rust does not serve: Node's HTTP server takes it, unread.
+    fn hand_off(&self, stream: std::net::TcpStream);
+    /// Rust serves this handshake; the session it opens gets `handle`. `head` is the
+    /// request line and headers as received.
+    fn handshake_request(&self, handle: u32, head: &[u8], remote: SocketAddr, local: SocketAddr);
+}
+
+/// An open listener; dropping it (or `close`) stops accepting.
+pub struct Listener {
+    local: SocketAddr,
+    /// Off while JS hooks (middlewares, `allowRequest`, header listeners…) must see
+    /// every request: then every connection goes to Node.
+    fast_lane: Arc<AtomicBool>,
+    stop: Arc<Notify>,
+}
+
+impl Listener {
+    /// Binds `port` on every address (IPv6 with IPv4 mapped, like Node, else IPv4) and
+    /// starts accepting on the engine's runtime.
+    pub fn open(
+        engine: Arc<Engine>,
+        port: u16,
+        path: String,
+        fast_lane: bool,
+        events: Arc<dyn ListenerEvents>,
+    ) -> io::Result<Listener> {
+        let _runtime = engine.runtime().enter();
+        let listener = bind(port)?;
+        let local = listener.local_addr()?;
+        let fast_lane = Arc::new(AtomicBool::new(fast_lane));
+        let stop = Arc::new(Notify::new());
+        let accept = AcceptLoop {
+            engine: engine.clone(),
+            path: path.into(),
+            events,
+            fast_lane: fast_lane.clone(),
+        };
+        let stopped = stop.clone();
+        engine.runtime().spawn(async move {
+            tokio::select! {
+                _ = accept.run(listener) => {}
+                _ = stopped.notified() => {}
+            }
+        });
+        Ok(Listener {
+            local,
+            fast_lane,
+            stop,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local
+    }
+
+    pub fn set_fast_lane(&self, enabled: bool) {
+        self.fast_lane.store(enabled, Ordering::Relaxed);
+    }
+
+    /// Stops accepting and closes the listening socket; open connections stay.
+    pub fn close(&self) {
+        self.stop.notify_one();
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+fn bind(port: u16) -> io::Result<TcpListener> {
+    let any_v6 = SocketAddr::from((Ipv6Addr::UNSPECIFIED, port));
+    let any_v4 = SocketAddr::from((Ipv4Addr::UNSPECIFIED, port));
+    let socket = match TcpSocket::new_v6() {
+        Ok(socket) => (socket, any_v6),
+        Err(_) => (TcpSocket::new_v4()?, any_v4),
+    };
+    let (socket, address) = socket;
+    socket.set_reuseaddr(true)?;
+    socket.bind(address)?;
+    socket.listen(BACKLOG)
+}
+
+struct AcceptLoop {
+    engine: Arc<Engine>,
+    path: Arc<str>,
+    events: Arc<dyn ListenerEvents>,
+    fast_lane: Arc<AtomicBool>,
+}
+
+impl AcceptLoop {
+    async fn run(self, listener: TcpListener) {
+        loop {
+            let (stream, remote) = match listener.accept().await {
+                Ok(accepted) => accepted,
+                // Out of descriptors or a connection reset before accept: keep going,
+                // after a pause so a full descriptor table is not spun on.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    continue;
+                }
+            };
+            let connection = Connection {
+                engine: self.engine.clone(),
+                path: self.path.clone(),
+                events: self.events.clone(),
+                fast_lane: self.fast_lane.load(Ordering::Relaxed),
+            };
+            tokio::spawn(connection.route(stream, remote));
+        }
+    }
+}
+
+struct Connection {
+    engine: Arc<Engine>,
+    path: Arc<str>,
+    events: Arc<dyn ListenerEvents>,
+    fast_lane: bool,
+}
+
+impl Connection {
+    async fn route(self, stream: TcpStream, remote: SocketAddr) {
+        let _ = stream.set_nodelay(true);
+        let upgrade = match self.fast_lane {
+            true => peek_upgrade(&stream, &self.path).await,
+            false => None,
+        };
+        match upgrade {
+            Some((request, head)) => self.serve(stream, remote, request, head).await,
+            None => {
+                if let Ok(stream) = stream.into_std() {
+                    self.events.hand_off(stream);
+                }
+            }
+        }
+    }
+
+    /// Verifies the handshake as the facade would, then runs the WebSocket transport.
+    async fn serve(
+        self,
+        mut stream: TcpStream,
+        remote: SocketAddr,
+        request: PeekedUpgrade,
+        head: Vec<u8>,
+    ) {
+        // The head was only peeked at: take it off the socket now.
+        if stream.read_exact(&mut vec![0; head.len()]).await.is_err() {
+            return;
+        }
+        let verdict = self.engine.verify(&RequestHead {
+            method: "GET",
+            url: &request.upgrade.url,
+            origin: request.origin.as_deref(),
+            is_upgrade: true,
+        });
+        // An old protocol is refused by the transport, after its 101, as the reference does.
+        if let Err(code) = verdict {
+            let response = error_response(400, code.message(), None);
+            let _ = stream.write_all(response.as_bytes()).await;
+            return;
+        }
+        let handle = self.engine.reserve_handle();
+        if request.is_handshake {
+            let local = stream.local_addr().unwrap_or(remote);
+            self.events.handshake_request(handle, &head, remote, local);
+        }
+        let serve =
+            self.engine
+                .clone()
+                .serve_websocket(stream, Bytes::new(), request.upgrade, handle);
+        // Its own task: this one's peek buffer is not kept for the connection's life.
+        tokio::spawn(serve);
+    }
+}
+
+/// A WebSocket upgrade to the engine's path, as read from a peeked request head.
+#[derive(Debug)]
+struct PeekedUpgrade {
+    upgrade: UpgradeRequest,
+    origin: Option<String>,
+    is_handshake: bool,
+}
+
+/// Waits for the first bytes and reads the request head without consuming it: the
+/// upgrade and the head's bytes when Rust serves it, `None` when Node must.
+async fn peek_upgrade(stream: &TcpStream, path: &str) -> Option<(PeekedUpgrade, Vec<u8>)> {
+    let mut buffer = vec![0; MAX_PEEKED_HEAD];
+    let read = tokio::time::timeout(FIRST_BYTES_TIMEOUT, stream.peek(&mut buffer))
+        .await
+        .ok()?
+        .ok()?;
+    buffer.truncate(read);
+    let (request, length) = parse_upgrade(&buffer, path)?;
+    buffer.truncate(length);
+    Some((request, buffer))
+}
+
+/// Parses a complete request head; `Some` only for a GET WebSocket upgrade whose path
+/// is exactly the engine's (anything else under it, such as the client bundle, is
+/// Node's to answer).
+fn parse_upgrade(bytes: &[u8], path: &str) -> Option<(PeekedUpgrade, usize)> {
+    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let mut request = httparse::Request::new(&mut headers);
+    let httparse::Status::Complete(length) = request.parse(bytes).ok()? else {
+        return None;
+    };
+    let url = request.path?;
+    if request.method != Some("GET") || request.version != Some(1) {
+        return None;
+    }
+    if url.split_once('?').map_or(url, |(path, _)| path) != path {
+        return None;
+    }
+    // Repeated or non-UTF-8 values are joined or decoded by Node's rules: leave those
+    // requests to it.
+    let mut fields: [Option<String>; 4] = Default::default();
+    for header in request.headers.iter() {
+        let Some(index) = RELEVANT_HEADERS
+            .iter()
+            .position(|name| header.name.eq_ignore_ascii_case(name))
+        else {
+            continue;
+        };
+        if fields[index].is_some() {
+            return None;
+        }
+        fields[index] = Some(String::from_utf8(header.value.to_vec()).ok()?);
+    }
+    let [upgrade, key, version, origin] = fields;
+    let upgrade = upgrade?;
+    if !upgrade.eq_ignore_ascii_case("websocket") {
+        return None;
+    }
+    let request = UpgradeRequest {
+        method: "GET".into(),
+        url: url.to_owned(),
+        upgrade: Some(upgrade),
+        key,
+        version,
+        extra_headers: String::new(),
+        sid: None,
+    };
+    let is_handshake = crate::engine::request::EngineQuery::from_url(url)
+        .session_id()
+        .is_none();
+    let peeked = PeekedUpgrade {
+        upgrade: request,
+        origin,
+        is_handshake,
+    };
+    Some((peeked, length))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PATH: &str = "/socket.io/";
+
+    fn head(request_line: &str, headers: &[&str]) -> Vec<u8> {
+        let mut text = format!("{request_line}\r\n");
+        for header in headers {
+            text.push_str(header);
+            text.push_str("\r\n");
+        }
+        text.push_str("\r\n");
+        text.into_bytes()
+    }
+
+    const UPGRADE: &[&str] = &[
+        "Host: 127.0.0.1",
+        "Upgrade: websocket",
+        "Connection: Upgrade",
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+        "Sec-WebSocket-Version: 13",
+    ];
+
+    #[test]
+    fn a_websocket_handshake_to_the_engine_path_is_served_in_rust() {
+        let bytes = head(
+            "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1",
+            UPGRADE,
+        );
+        let (peeked, length) = parse_upgrade(&bytes, PATH).unwrap();
+        assert_eq!(length, bytes.len());
+        assert!(peeked.is_handshake);
+        assert_eq!(peeked.upgrade.url, "/socket.io/?EIO=4&transport=websocket");
+        assert_eq!(
+            peeked.upgrade.key.as_deref(),
+            Some("dGhlIHNhbXBsZSBub25jZQ==")
+        );
+        assert_eq!(peeked.upgrade.version.as_deref(), Some("13"));
+        assert_eq!(peeked.origin, None);
+    }
+
+    #[test]
+    fn an_upgrade_of_a_polling_session_is_not_a_handshake() {
+        let bytes = head(
+            "GET /socket.io/?EIO=4&transport=websocket&sid=abc HTTP/1.1",
+            UPGRADE,
+        );
+        assert!(!parse_upgrade(&bytes, PATH).unwrap().0.is_handshake);
+    }
+
+    #[test]
+    fn everything_else_goes_to_node() {
+        let cases = [
+            head(
+                "GET /socket.io/?EIO=4&transport=polling HTTP/1.1",
+                &["Host: x"],
+            ),
+            head("GET /socket.io/socket.io.js HTTP/1.1", UPGRADE),
+            head("GET /other/?EIO=4&transport=websocket HTTP/1.1", UPGRADE),
+            head(
+                "POST /socket.io/?EIO=4&transport=websocket HTTP/1.1",
+                UPGRADE,
+            ),
+            head(
+                "GET /socket.io/?EIO=4&transport=websocket HTTP/1.0",
+                UPGRADE,
+            ),
+            head(
+                "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1",
+                &["Upgrade: websocket", "Upgrade: h2c"],
+            ),
+        ];
+        for bytes in cases {
+            assert!(
+                parse_upgrade(&bytes, PATH).is_none(),
+                "{}",
+                String::from_utf8_lossy(&bytes)
+            );
+        }
+    }
+
+    #[test]
+    fn an_incomplete_or_malformed_head_goes_to_node() {
+        let bytes = head(
+            "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1",
+            UPGRADE,
+        );
+        assert!(parse_upgrade(&bytes[..bytes.len() - 2], PATH).is_none());
+        assert!(parse_upgrade(b"\x16\x03\x01\x02\x00", PATH).is_none());
+    }
+}
