@@ -80,7 +80,7 @@ for (const impl of implementations) {
           native: engine.native.resources(),
           jsSessions: engine._sockets.size + Object.keys(engine.clients).length,
           jsPending: engine._pendingRequests.size + engine._parked.size + engine._bridges.size,
-          jsSockets: io._socketsByHandle.size + io._clients.size + io.of('/')._socketsByHandle.size,
+          jsSockets: io._socketsByHandle.size,
         });
       }
       return held;

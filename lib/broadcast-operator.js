@@ -121,7 +121,7 @@ class BroadcastOperator {
       if (onTarget || nsp._hasOutgoingListeners() || this.nsp.server.engine._packetCreateListeners) {
         const handles = native.targets(nsp.name, rooms, except);
         for (const handle of handles) {
-          const socket = nsp._socketsByHandle.get(handle);
+          const socket = nsp._connectedSocket(handle);
           if (!socket) continue;
           onTarget?.(socket);
           socket._notifyOutgoingListeners(data);
@@ -163,7 +163,7 @@ class BroadcastOperator {
     return this.nsp._broadcastNamespaces().flatMap((nsp) =>
       native
         .targets(nsp.name, rooms, except)
-        .map((handle) => nsp._socketsByHandle.get(handle))
+        .map((handle) => nsp._connectedSocket(handle))
         .filter(Boolean),
     );
   }

@@ -9,8 +9,12 @@ class Client {
     this.server = server;
     this.conn = conn;
     this.id = conn.id;
-    this.sockets = new Map();
     this.nsps = new Map();
+  }
+
+  /** Its sockets by id (derived: a client rarely has more than one). */
+  get sockets() {
+    return new Map([...this.nsps.values()].map((socket) => [socket.id, socket]));
   }
 
   get request() {
@@ -18,24 +22,22 @@ class Client {
   }
 
   _add(socket) {
-    this.sockets.set(socket.id, socket);
     this.nsps.set(socket.nsp.name, socket);
   }
 
   _remove(socket) {
-    this.sockets.delete(socket.id);
     this.nsps.delete(socket.nsp.name);
   }
 
   /** The connection took what was queued for it: its sockets may emit again. */
   _onDrain() {
-    for (const socket of this.sockets.values()) socket.emitReserved('drain');
+    for (const socket of this.nsps.values()) socket.emitReserved('drain');
   }
 
   /** Disconnects every socket of this client, then closes the connection. */
   _disconnect() {
-    for (const socket of [...this.sockets.values()]) socket.disconnect();
-    this.sockets.clear();
+    for (const socket of [...this.nsps.values()]) socket.disconnect();
+    this.nsps.clear();
     this.close();
   }
 

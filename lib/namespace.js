@@ -18,7 +18,6 @@ class Namespace extends EventEmitter {
     this.server = server;
     this.sockets = new Map();
     this._preConnectSockets = new Map();
-    this._socketsByHandle = new Map();
     this._outgoingSockets = new Set();
     this._fns = [];
     this._ids = 0;
@@ -144,7 +143,6 @@ class Namespace extends EventEmitter {
     this.server.engine._queued();
     if (!this.server.engine.native.accept(socket._handle)) return this._abandon(socket);
     this.sockets.set(socket.id, socket);
-    this._socketsByHandle.set(socket._handle, socket);
     socket.client._add(socket);
     socket._onconnect();
     this.emitReserved('connect', socket);
@@ -171,9 +169,14 @@ class Namespace extends EventEmitter {
   /** A socket that never connected was dropped (child namespaces clean up here). */
   _onForgotten() {}
 
+  /** The connected socket of this namespace with `handle`, if any. */
+  _connectedSocket(handle) {
+    const socket = this.server._socketsByHandle.get(handle);
+    return socket?.nsp === this && socket.connected ? socket : undefined;
+  }
+
   _remove(socket) {
     this.sockets.delete(socket.id);
-    this._socketsByHandle.delete(socket._handle);
     this._outgoingSockets.delete(socket);
     this.server._socketsByHandle.delete(socket._handle);
   }

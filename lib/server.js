@@ -36,7 +36,6 @@ class Server extends EventEmitter {
     this.parentNsps = new Map();
     this._parentNamespacesFromRegExp = new Map();
     this._socketsByHandle = new Map();
-    this._clients = new Map();
     this.engine = undefined;
     this.httpServer = undefined;
     this.path(opts.path || '/socket.io');
@@ -119,10 +118,8 @@ class Server extends EventEmitter {
   }
 
   _onconnection(conn) {
-    const client = new Client(this, conn);
-    this._clients.set(conn.handle, client);
-    conn.on('close', () => this._clients.delete(conn.handle));
-    conn.on('drain', () => client._onDrain());
+    conn._client = new Client(this, conn);
+    conn.on('drain', onConnectionDrain);
   }
 
   of(name, fn) {
@@ -210,7 +207,7 @@ class Server extends EventEmitter {
   }
 
   _onConnectRequest(handle, { engineHandle, id, nsp: name, auth }) {
-    const client = this._clients.get(engineHandle);
+    const client = this.engine._sockets.get(engineHandle)?._client;
     const native = this.engine.native;
     if (!client) return native.release(handle);
     const authData = auth ? JSON.parse(auth) : {};
@@ -324,6 +321,11 @@ for (const method of Object.keys(EventEmitter.prototype)) {
   Server.prototype[method] = function (...args) {
     return this.sockets[method](...args);
   };
+}
+
+/** A connection took what was queued for it (`this`: the engine socket). */
+function onConnectionDrain() {
+  this._client._onDrain();
 }
 
 module.exports = { Server };

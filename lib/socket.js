@@ -7,6 +7,8 @@ const { RESERVED_EVENTS, timeoutError } = require('./reserved');
 const { runMiddlewares } = require('./middleware');
 
 const noop = () => {};
+// Until a modifier (volatile, timeout, compress) is used: a shared, frozen empty set.
+const NO_FLAGS = Object.freeze({});
 
 /**
  * A client's membership in one namespace. Rooms, framing and delivery live in Rust; this
@@ -24,12 +26,13 @@ class Socket extends EventEmitter {
     this._handshake = undefined;
     this._auth = auth;
     this._issued = Date.now();
-    this.data = {};
+    this._data = undefined;
     this.connected = false;
     this.recovered = false;
-    this.acks = new Map();
-    this.fns = [];
-    this.flags = {};
+    // Created on first use: most sockets never wait for an ack or have a middleware.
+    this._acks = undefined;
+    this._fns = undefined;
+    this.flags = NO_FLAGS;
     this._handle = handle;
     this._anyListeners = undefined;
     this._anyOutgoingListeners = undefined;
@@ -47,6 +50,19 @@ class Socket extends EventEmitter {
 
   get conn() {
     return this.client.conn;
+  }
+
+  get data() {
+    return (this._data ??= {});
+  }
+
+  set data(value) {
+    this._data = value;
+  }
+
+  /** Ack callbacks by packet id. */
+  get acks() {
+    return (this._acks ??= new Map());
   }
 
   get request() {
@@ -69,7 +85,7 @@ class Socket extends EventEmitter {
     if (RESERVED_EVENTS.has(ev)) throw new Error(`"${String(ev)}" is a reserved event name`);
     const data = [ev, ...args];
     const flags = this.flags;
-    this.flags = {};
+    this.flags = NO_FLAGS;
     let id = null;
     if (typeof data[data.length - 1] === 'function') {
       id = this.nsp._ids++;
@@ -144,22 +160,22 @@ class Socket extends EventEmitter {
 
   _operator() {
     const flags = this.flags;
-    this.flags = {};
+    this.flags = NO_FLAGS;
     return new BroadcastOperator(this.nsp, new Set(), new Set([this.id]), flags);
   }
 
   compress(compress) {
-    this.flags.compress = compress;
+    this.flags = { ...this.flags, compress };
     return this;
   }
 
   get volatile() {
-    this.flags.volatile = true;
+    this.flags = { ...this.flags, volatile: true };
     return this;
   }
 
   timeout(timeout) {
-    this.flags.timeout = timeout;
+    this.flags = { ...this.flags, timeout };
     return this;
   }
 
@@ -191,7 +207,7 @@ class Socket extends EventEmitter {
   }
 
   use(fn) {
-    this.fns.push(fn);
+    (this._fns ??= []).push(fn);
     return this;
   }
 
@@ -284,14 +300,14 @@ class Socket extends EventEmitter {
   }
 
   _onack(id, args) {
-    const ack = this.acks.get(id);
+    const ack = this._acks?.get(id);
     if (typeof ack !== 'function') return;
-    this.acks.delete(id);
+    this._acks.delete(id);
     ack.apply(this, args);
   }
 
   _dispatch(event) {
-    runMiddlewares(this.fns, [event], (err) => {
+    runMiddlewares(this._fns ?? [], [event], (err) => {
       process.nextTick(() => {
         if (err) return this._onerror(err);
         if (this.connected) EventEmitter.prototype.emit.apply(this, event);

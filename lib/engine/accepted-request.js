@@ -4,15 +4,20 @@ const { IncomingMessage } = require('node:http');
 const { parseQuery } = require('./query');
 
 /**
- * The request of a WebSocket handshake the Rust listener served: its head as received
- * and the connection's addresses, turned into an `http.IncomingMessage` only when the
- * app reads `socket.request` or `socket.handshake`.
+ * The request of a WebSocket handshake the Rust listener served, kept as the one string
+ * Rust sent (the connection's addresses and the head as received) and turned into an
+ * `http.IncomingMessage` only when the app reads `socket.request` or `socket.handshake`.
  */
 class AcceptedRequest {
   /** `text`: remote address, port, local address, port and the head, NUL-separated. */
   constructor(text) {
-    const [remoteAddress, remotePort, localAddress, localPort, head] = text.split('\0');
-    this.socket = {
+    this.text = text;
+  }
+
+  /** The connection's addresses, as `net.Socket` names them. */
+  get socket() {
+    const [remoteAddress, remotePort, localAddress, localPort] = this.text.split('\0', 4);
+    return {
       remoteAddress,
       remotePort: Number(remotePort),
       remoteFamily: remoteAddress.includes(':') ? 'IPv6' : 'IPv4',
@@ -21,12 +26,12 @@ class AcceptedRequest {
       encrypted: false,
       destroyed: true,
     };
-    this.head = head;
   }
 
   toIncomingMessage() {
     const req = new IncomingMessage(this.socket);
-    const lines = this.head.split('\r\n');
+    const head = this.text.split('\0')[4];
+    const lines = head.split('\r\n');
     const [method, url] = lines[0].split(' ');
     Object.assign(req, { method, url, httpVersion: '1.1', httpVersionMajor: 1, httpVersionMinor: 1, upgrade: true, complete: true });
     const headers = {};

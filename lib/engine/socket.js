@@ -20,14 +20,16 @@ class EngineSocket extends EventEmitter {
     this.readyState = 'open';
     this.upgrading = false;
     this.upgraded = false;
-    this.transport = new TransportState(engine, handle, transportName);
+    this._transportName = transportName;
+    this._transport = undefined;
     // `packetCreate` is reported from JS, so JS must know whether anyone listens.
-    this.on('newListener', (event) => {
-      if (event === 'packetCreate') engine._packetCreateListeners++;
-    });
-    this.on('removeListener', (event) => {
-      if (event === 'packetCreate') engine._packetCreateListeners--;
-    });
+    this.on('newListener', countPacketCreateListener);
+    this.on('removeListener', uncountPacketCreateListener);
+  }
+
+  /** `socket.transport`: its name and writability. */
+  get transport() {
+    return (this._transport ??= new TransportState(this.server, this.handle, this._transportName));
   }
 
   /** The handshake's HTTP request (built on first read for one the Rust listener served). */
@@ -67,7 +69,8 @@ class EngineSocket extends EventEmitter {
 
   _onUpgrade() {
     this.upgraded = true;
-    this.transport = new TransportState(this.server, this.handle, 'websocket');
+    this._transportName = 'websocket';
+    this._transport = undefined;
     this.emit('upgrade', this.transport);
   }
 
@@ -76,6 +79,14 @@ class EngineSocket extends EventEmitter {
     this.readyState = 'closed';
     this.emit('close', reason, description);
   }
+}
+
+function countPacketCreateListener(event) {
+  if (event === 'packetCreate') this.server._packetCreateListeners++;
+}
+
+function uncountPacketCreateListener(event) {
+  if (event === 'packetCreate') this.server._packetCreateListeners--;
 }
 
 /** What the reference exposes as `socket.transport`: its name and writability. */

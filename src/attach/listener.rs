@@ -202,12 +202,10 @@ impl Connection {
             let local = stream.local_addr().unwrap_or(remote);
             self.events.handshake_request(handle, &head, remote, local);
         }
-        let serve =
-            self.engine
-                .clone()
-                .serve_websocket(stream, Bytes::new(), request.upgrade, handle);
-        // Its own task: this one's peek buffer is not kept for the connection's life.
-        tokio::spawn(serve);
+        drop(head);
+        self.engine
+            .serve_websocket(stream, Bytes::new(), request.upgrade, handle)
+            .await;
     }
 }
 
