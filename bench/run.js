@@ -112,12 +112,10 @@ async function measure(impl, scenario, port) {
 }
 
 async function main() {
-  if (!fs.existsSync(loadgen)) {
-    execFileSync('cargo', ['build', '--release'], { cwd: path.join(__dirname, 'loadgen'), stdio: 'inherit' });
-  }
-  if (servers.includes('socketioxide') && !fs.existsSync(socketioxide)) {
-    execFileSync('cargo', ['build', '--release'], { cwd: path.join(__dirname, 'socketioxide'), stdio: 'inherit' });
-  }
+  // Cargo rebuilds only what changed, so a stale binary never runs.
+  const build = (crate) => execFileSync('cargo', ['build', '--release', '--quiet'], { cwd: path.join(__dirname, crate), stdio: 'inherit' });
+  build('loadgen');
+  if (servers.includes('socketioxide')) build('socketioxide');
   const results = {};
   let port = 4300;
   for (let rep = 1; rep <= reps; rep++) {
