@@ -191,7 +191,10 @@ class Server extends EventEmitter {
         const { id, json, attachments } = readPacket(data, start);
         const args = codec.decode(json, attachments) ?? [];
         const isAck = kind === EventKind.SOCKET_ACK;
-        process.nextTick(() => socket._onpacket(isAck, id, args));
+        // A socket still connecting (its connect is on the next tick) gets the packet
+        // after it; a connected one now, as the reference delivers each message.
+        if (socket.connected) socket._onpacket(isAck, id, args);
+        else process.nextTick(() => socket._onpacket(isAck, id, args));
         return;
       }
       case EventKind.SOCKET_DISCONNECT: {

@@ -277,7 +277,7 @@ class Socket extends EventEmitter {
     this.connected = true;
   }
 
-  /** An EVENT or ACK from the client (called on the tick after decoding). */
+  /** An EVENT or ACK from the client. */
   _onpacket(isAck, id, args) {
     if (!this.connected) return;
     if (isAck) return this._onack(id, args);

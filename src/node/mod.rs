@@ -7,13 +7,30 @@ mod server;
 
 use napi_derive::module_init;
 
-/// Worker threads of the addon's runtime (`SIO_RS_WORKER_THREADS`, default 2).
+/// Cores this process may run on.
+fn available_cores() -> usize {
+    std::thread::available_parallelism().map_or(2, |cores| cores.get())
+}
+
+/// Worker threads of the addon's runtime (`SIO_RS_WORKER_THREADS`, default 2, or 1 on
+/// a process allowed a single core: a second worker would only take turns with it).
 fn worker_threads() -> usize {
     std::env::var("SIO_RS_WORKER_THREADS")
         .ok()
         .and_then(|value| value.parse().ok())
         .filter(|&count| count > 0)
-        .unwrap_or(2)
+        .unwrap_or_else(|| available_cores().min(2))
+}
+
+/// On a single core, a worker woken by I/O should not preempt the JS thread in the
+/// middle of its batch: it runs when JS yields, and then finds more to do at once.
+fn yield_to_js_on_one_core() {
+    #[cfg(target_os = "linux")]
+    if available_cores() == 1 {
+        let param = libc::sched_param { sched_priority: 0 };
+        // SAFETY: changes the policy of the calling thread only; failure is harmless.
+        unsafe { libc::sched_setscheduler(0, libc::SCHED_BATCH, &param) };
+    }
 }
 
 #[module_init]
@@ -21,6 +38,7 @@ fn init() {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(worker_threads())
         .thread_name("sio-rs")
+        .on_thread_start(yield_to_js_on_one_core)
         .on_thread_unpark(events::on_worker_unpark)
         .on_thread_park(events::on_worker_park)
         .enable_all()
