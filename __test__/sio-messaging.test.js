@@ -67,6 +67,35 @@ for (const impl of implementations) {
         client.disconnect();
       });
 
+      it('keeps acks in order with what the handler sends next, and before a disconnect', async () => {
+        const { client, socket } = await pair(ctx, options);
+        socket.on('ask', (n, ack) => {
+          ack(`ack ${n}`);
+          socket.emit('after', `event ${n}`);
+          if (n === 3) {
+            ack('ignored');
+            socket.to(socket.id).emit('after', 'broadcast 3');
+            socket.nsp.to(socket.id).emit('after', 'to room 3');
+            socket.emit('last', Buffer.from([1]));
+          }
+        });
+        const order = [];
+        client.on('after', (text) => order.push(text));
+        const last = waitEvent(client, 'last');
+        for (const n of [1, 2, 3]) client.emit('ask', n, (text) => order.push(text));
+        await last;
+        assert.deepEqual(order, ['ack 1', 'event 1', 'ack 2', 'event 2', 'ack 3', 'event 3', 'to room 3']);
+        socket.on('bye', (ack) => {
+          ack('goodbye');
+          socket.disconnect();
+        });
+        const events = [];
+        const disconnected = new Promise((resolve) => client.on('disconnect', (reason) => resolve(events.push(reason))));
+        client.emit('bye', (text) => events.push(text));
+        await disconnected;
+        assert.deepEqual(events, ['goodbye', 'io server disconnect']);
+      });
+
       it('acknowledges server emits, with timeouts', async () => {
         const { client, socket } = await pair(ctx, options);
         client.on('ask', (value, ack) => ack(value + 1));

@@ -294,8 +294,13 @@ class Socket extends EventEmitter {
       if (sent) return;
       sent = true;
       const { json, attachments } = codec.encode(args);
-      this._native.emit(this._handle, true, id, json, attachments, false);
-      this.server.engine._queued();
+      const engine = this.server.engine;
+      if (attachments) {
+        this._native.emit(this._handle, true, id, json, attachments, false);
+        engine._queued();
+      } else {
+        engine._queueAck(this._handle, id, json);
+      }
     };
   }
 

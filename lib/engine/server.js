@@ -43,13 +43,40 @@ class Engine extends EventEmitter {
     // The native side must not keep this object alive: a weak reference breaks the cycle
     // through the threadsafe function.
     const self = new WeakRef(this);
-    this.native = new NativeEngine(
+    // Acks without attachments wait in `_pendingAcks` for the end of the current burst of callbacks
+    // and cross to Rust together (see `native`).
+    this._pendingAcks = { handles: [], ids: [], json: [] };
+    this._native = new NativeEngine(
       nativeOptions(this.opts),
       (batch) => self.deref()?._dispatch(batch),
       socketio ? { connectTimeout: socketio.connectTimeout } : undefined,
     );
     this._socketio = undefined;
     if (this.opts.cors) this.use(require('cors')(this.opts.cors));
+  }
+
+  /**
+   * The Rust engine. Every use of it first sends the acks waiting in `_pendingAcks`, so that
+   * they keep their place on the wire before whatever is sent next.
+   */
+  get native() {
+    if (this._pendingAcks.json.length) this._flushAcks();
+    return this._native;
+  }
+
+  /** Queues the ack `id` (JSON text, no attachments) of socket `handle`. */
+  _queueAck(handle, id, json) {
+    this._pendingAcks.handles.push(handle);
+    this._pendingAcks.ids.push(id);
+    this._pendingAcks.json.push(json);
+    this._queued();
+  }
+
+  _flushAcks() {
+    const { handles, ids, json } = this._pendingAcks;
+    this._pendingAcks = { handles: [], ids: [], json: [] };
+    // JSON text never holds a raw NUL (JSON.stringify escapes it): a safe separator.
+    this._native.emitAcks(Uint32Array.from(handles), Float64Array.from(ids), json.join('\0'));
   }
 
   /** Express-style middleware run on every engine request and upgrade. */

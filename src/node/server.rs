@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
-use napi::bindgen_prelude::Buffer;
+use napi::bindgen_prelude::{Buffer, Float64Array, Uint32Array};
 use napi_derive::napi;
 
 use super::engine::{JsEvents, NativeEngine};
@@ -188,6 +188,23 @@ impl NativeEngine {
             &attachments(binary),
             volatile,
         ))
+    }
+
+    /// Sends a burst of ACKs without attachments: socket handles, ack ids, and their
+    /// JSON texts joined by NUL (which JSON text never holds raw), in that order.
+    #[napi(catch_unwind)]
+    pub fn emit_acks(
+        &self,
+        sockets: Uint32Array,
+        ids: Float64Array,
+        json: String,
+    ) -> napi::Result<()> {
+        let server = self.sio()?;
+        let acks = sockets.iter().zip(ids.iter()).zip(json.split('\0'));
+        for ((&socket, &id), data) in acks {
+            server.emit(socket, PacketType::Ack, ack_id(Some(id)), data, &[], false);
+        }
+        Ok(())
     }
 
     /// Sends one EVENT to the sockets of `nsp` in `rooms` (all when empty) but not in
