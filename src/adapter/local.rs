@@ -3,13 +3,16 @@
 use std::collections::{HashMap, HashSet};
 
 use parking_lot::RwLock;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::{Adapter, BroadcastOptions, IndexSize, Recipients, Room, SocketKey};
 
 #[derive(Default)]
 struct Index {
-    rooms: HashMap<Room, HashSet<SocketKey>>,
-    sids: HashMap<SocketKey, HashSet<Room>>,
+    // Socket keys are our handles, so a fast unkeyed hash is safe for them; room names
+    // may come from peers and keep the keyed one.
+    rooms: HashMap<Room, FxHashSet<SocketKey>>,
+    sids: FxHashMap<SocketKey, HashSet<Room>>,
 }
 
 #[derive(Default)]
@@ -88,7 +91,7 @@ impl Adapter for LocalAdapter {
 
     fn targets(&self, opts: &BroadcastOptions, recipients: &dyn Recipients) -> Vec<SocketKey> {
         let index = self.index.read();
-        let mut excluded: HashSet<SocketKey> = HashSet::new();
+        let mut excluded: FxHashSet<SocketKey> = FxHashSet::default();
         for room in &opts.except {
             if let Some(members) = index.rooms.get(room) {
                 excluded.extend(members);
@@ -99,7 +102,17 @@ impl Adapter for LocalAdapter {
         if opts.rooms.is_empty() {
             return index.sids.keys().copied().filter(wanted).collect();
         }
-        let mut seen: HashSet<SocketKey> = HashSet::new();
+        if let [room] = opts.rooms.as_slice() {
+            // One room holds each socket once: nothing to deduplicate.
+            let members = index.rooms.get(room);
+            return members
+                .into_iter()
+                .flatten()
+                .copied()
+                .filter(wanted)
+                .collect();
+        }
+        let mut seen = FxHashSet::default();
         let mut targets = Vec::new();
         for room in &opts.rooms {
             let Some(members) = index.rooms.get(room) else {

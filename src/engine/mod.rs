@@ -24,6 +24,10 @@ use tokio::runtime::Handle;
 pub use config::{EngineConfig, InitialPacket, Transport};
 pub use error::{CloseReason, ErrorCode};
 pub use packet::Outgoing;
+
+/// A map keyed by the handles this crate hands out (sequential numbers, never chosen by
+/// a peer), so a fast unkeyed hash is safe for it.
+pub type HandleMap<V> = DashMap<u32, V, rustc_hash::FxBuildHasher>;
 pub use session::{ReadyState, Session};
 
 use heartbeat::Heartbeat;
@@ -54,7 +58,7 @@ pub trait EngineHandler: Send + Sync + 'static {
 pub struct Engine {
     pub config: EngineConfig,
     sessions: DashMap<Box<str>, Arc<Session>>,
-    handles: DashMap<u32, Arc<Session>>,
+    handles: HandleMap<Arc<Session>>,
     next_handle: AtomicU32,
     handler: Arc<dyn EngineHandler>,
     heartbeat: Arc<Heartbeat>,
@@ -83,7 +87,7 @@ impl Engine {
         let engine = Arc::new(Engine {
             config,
             sessions: DashMap::new(),
-            handles: DashMap::new(),
+            handles: HandleMap::default(),
             next_handle: AtomicU32::new(1),
             handler,
             heartbeat: heartbeat.clone(),

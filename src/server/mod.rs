@@ -17,7 +17,9 @@ use dashmap::DashMap;
 pub use socket::{Socket, SocketState};
 
 use crate::adapter::{BroadcastOptions, Room};
-use crate::engine::{sid, CloseReason, Engine, EngineHandler, Message, Outgoing, Session};
+use crate::engine::{
+    sid, CloseReason, Engine, EngineHandler, HandleMap, Message, Outgoing, Session,
+};
 use crate::parser::{self, DecodeError, PacketType, Reassembly};
 use client::Client;
 use namespace::Namespace;
@@ -97,8 +99,8 @@ pub struct Server {
     namespaces: DashMap<Box<str>, Arc<Namespace>>,
     /// Unknown namespaces are offered to the application (it has dynamic namespaces).
     dynamic_namespaces: AtomicBool,
-    clients: DashMap<u32, Arc<Client>>,
-    sockets: DashMap<u32, Arc<Socket>>,
+    clients: HandleMap<Arc<Client>>,
+    sockets: HandleMap<Arc<Socket>>,
     next_socket: AtomicU32,
 }
 
@@ -149,8 +151,8 @@ impl Server {
             config,
             namespaces: DashMap::new(),
             dynamic_namespaces: AtomicBool::new(false),
-            clients: DashMap::new(),
-            sockets: DashMap::new(),
+            clients: HandleMap::default(),
+            sockets: HandleMap::default(),
             next_socket: AtomicU32::new(1),
         })
     }

@@ -2,23 +2,21 @@
 
 use std::sync::Arc;
 
-use dashmap::DashMap;
-
 use super::socket::{Socket, SocketState};
 use crate::adapter::{Adapter, LocalAdapter, Recipients, SocketKey};
-use crate::engine::{Engine, Outgoing};
+use crate::engine::{Engine, HandleMap, Outgoing};
 
 pub struct Namespace {
     pub adapter: Box<dyn Adapter>,
     /// Connected sockets (not those still in middlewares), by handle.
-    pub sockets: DashMap<u32, Arc<Socket>>,
+    pub sockets: HandleMap<Arc<Socket>>,
 }
 
 impl Namespace {
     pub fn new() -> Self {
         Namespace {
             adapter: Box::new(LocalAdapter::new()),
-            sockets: DashMap::new(),
+            sockets: HandleMap::default(),
         }
     }
 
