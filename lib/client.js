@@ -1,5 +1,7 @@
 'use strict';
 
+const { AcceptedRequest } = require('./engine/accepted-request');
+
 /**
  * One Engine.IO connection as Socket.IO sees it (`socket.client`): the sockets it opened,
  * one per namespace.
@@ -17,8 +19,10 @@ class Client {
     return new Map([...this.nsps.values()].map((socket) => [socket.id, socket]));
   }
 
+  /** The handshake's `http.IncomingMessage` (built on first read when Rust served it). */
   get request() {
-    return this.conn.request;
+    const request = this.conn.request;
+    return request instanceof AcceptedRequest ? request.toIncomingMessage() : request;
   }
 
   _add(socket) {

@@ -4,14 +4,40 @@ const { IncomingMessage } = require('node:http');
 const { parseQuery } = require('./query');
 
 /**
- * The request of a WebSocket handshake the Rust listener served, kept as the one string
- * Rust sent (the connection's addresses and the head as received) and turned into an
- * `http.IncomingMessage` only when the app reads `socket.request` or `socket.handshake`.
+ * The request of a WebSocket handshake the Rust listener served (`conn.request`), kept as
+ * the one string Rust sent (the connection's addresses and the head as received). The
+ * `http.IncomingMessage` is built when first needed: `socket.request` and
+ * `socket.handshake` give that, and the request's usual fields read through to it.
  */
 class AcceptedRequest {
   /** `text`: remote address, port, local address, port and the head, NUL-separated. */
   constructor(text) {
     this.text = text;
+    this._message = undefined;
+  }
+
+  get headers() {
+    return this.toIncomingMessage().headers;
+  }
+
+  get rawHeaders() {
+    return this.toIncomingMessage().rawHeaders;
+  }
+
+  get method() {
+    return this.toIncomingMessage().method;
+  }
+
+  get url() {
+    return this.toIncomingMessage().url;
+  }
+
+  get _query() {
+    return this.toIncomingMessage()._query;
+  }
+
+  get connection() {
+    return this.socket;
   }
 
   /** The connection's addresses, as `net.Socket` names them. */
@@ -29,6 +55,10 @@ class AcceptedRequest {
   }
 
   toIncomingMessage() {
+    return (this._message ??= this._build());
+  }
+
+  _build() {
     const req = new IncomingMessage(this.socket);
     const head = this.text.split('\0')[4];
     const lines = head.split('\r\n');

@@ -2,7 +2,6 @@
 
 const { EventEmitter } = require('node:events');
 const { isBinary, toBuffer } = require('../buffers');
-const { AcceptedRequest } = require('./accepted-request');
 
 /**
  * One Engine.IO session as JS sees it (`socket.conn` in Socket.IO): the session itself
@@ -15,7 +14,8 @@ class EngineSocket extends EventEmitter {
     this.handle = handle;
     this.id = sid;
     this.protocol = 4;
-    this._request = request;
+    // For a handshake the Rust listener served: an `AcceptedRequest` (see there).
+    this.request = request;
     this.remoteAddress = request?.socket?.remoteAddress;
     this.readyState = 'open';
     this.upgrading = false;
@@ -30,16 +30,6 @@ class EngineSocket extends EventEmitter {
   /** `socket.transport`: its name and writability. */
   get transport() {
     return (this._transport ??= new TransportState(this.server, this.handle, this._transportName));
-  }
-
-  /** The handshake's HTTP request (built on first read for one the Rust listener served). */
-  get request() {
-    if (this._request instanceof AcceptedRequest) this._request = this._request.toIncomingMessage();
-    return this._request;
-  }
-
-  set request(value) {
-    this._request = value;
   }
 
   /** Sends a message (string or binary). */
