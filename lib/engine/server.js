@@ -45,7 +45,7 @@ class Engine extends EventEmitter {
     const self = new WeakRef(this);
     // Acks without attachments wait in `_pendingAcks` for the end of the current burst of callbacks
     // and cross to Rust together (see `native`).
-    this._pendingAcks = { handles: [], ids: [], json: [] };
+    this._pendingAcks = [];
     this._native = new NativeEngine(
       nativeOptions(this.opts),
       (batch) => self.deref()?._dispatch(batch),
@@ -60,23 +60,22 @@ class Engine extends EventEmitter {
    * they keep their place on the wire before whatever is sent next.
    */
   get native() {
-    if (this._pendingAcks.json.length) this._flushAcks();
+    if (this._pendingAcks.length) this._flushAcks();
     return this._native;
   }
 
   /** Queues the ack `id` (JSON text, no attachments) of socket `handle`. */
   _queueAck(handle, id, json) {
-    this._pendingAcks.handles.push(handle);
-    this._pendingAcks.ids.push(id);
-    this._pendingAcks.json.push(json);
+    this._pendingAcks.push(`${handle} ${id} ${json}`);
     this._queued();
   }
 
   _flushAcks() {
-    const { handles, ids, json } = this._pendingAcks;
-    this._pendingAcks = { handles: [], ids: [], json: [] };
-    // JSON text never holds a raw NUL (JSON.stringify escapes it): a safe separator.
-    this._native.emitAcks(Uint32Array.from(handles), Float64Array.from(ids), json.join('\0'));
+    const acks = this._pendingAcks;
+    this._pendingAcks = [];
+    // One string, one conversion. JSON text never holds a raw NUL (JSON.stringify
+    // escapes it), so NUL separates the acks.
+    this._native.emitAcks(acks.join('\0'));
   }
 
   /** Express-style middleware run on every engine request and upgrade. */

@@ -22,6 +22,7 @@ use crate::engine::Engine;
 const BACKLOG: u32 = 511;
 /// Requests whose head does not fit (large cookies) go to Node, which allows 16 KiB.
 const MAX_PEEKED_HEAD: usize = 4096;
+const TYPICAL_HEAD: usize = 1024;
 /// A connection that sends nothing this long is handed to Node and its timeouts.
 const FIRST_BYTES_TIMEOUT: Duration = Duration::from_secs(10);
 const MAX_HEADERS: usize = 64;
@@ -220,15 +221,24 @@ struct PeekedUpgrade {
 /// Waits for the first bytes and reads the request head without consuming it: the
 /// upgrade and the head's bytes when Rust serves it, `None` when Node must.
 async fn peek_upgrade(stream: &TcpStream, path: &str) -> Option<(PeekedUpgrade, Vec<u8>)> {
-    let mut buffer = vec![0; MAX_PEEKED_HEAD];
-    let read = tokio::time::timeout(FIRST_BYTES_TIMEOUT, stream.peek(&mut buffer))
+    tokio::time::timeout(FIRST_BYTES_TIMEOUT, stream.readable())
         .await
         .ok()?
         .ok()?;
-    buffer.truncate(read);
-    let (request, length) = parse_upgrade(&buffer, path)?;
-    buffer.truncate(length);
-    Some((request, buffer))
+    // Most heads fit the small buffer; a bigger one only when they fill it.
+    for size in [TYPICAL_HEAD, MAX_PEEKED_HEAD] {
+        let mut buffer = vec![0; size];
+        let read = stream.peek(&mut buffer).await.ok()?;
+        buffer.truncate(read);
+        if let Some((request, length)) = parse_upgrade(&buffer, path) {
+            buffer.truncate(length);
+            return Some((request, buffer));
+        }
+        if read < size {
+            return None;
+        }
+    }
+    None
 }
 
 /// Parses a complete request head; `Some` only for a GET WebSocket upgrade whose path

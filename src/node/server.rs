@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
-use napi::bindgen_prelude::{Buffer, Float64Array, Uint32Array};
+use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
 
 use super::engine::{JsEvents, NativeEngine};
@@ -190,19 +190,22 @@ impl NativeEngine {
         ))
     }
 
-    /// Sends a burst of ACKs without attachments: socket handles, ack ids, and their
-    /// JSON texts joined by NUL (which JSON text never holds raw), in that order.
+    /// Sends a burst of ACKs without attachments, in order: each is `handle id json`,
+    /// and NUL (which JSON text never holds raw) separates them.
     #[napi(catch_unwind)]
-    pub fn emit_acks(
-        &self,
-        sockets: Uint32Array,
-        ids: Float64Array,
-        json: String,
-    ) -> napi::Result<()> {
+    pub fn emit_acks(&self, acks: String) -> napi::Result<()> {
         let server = self.sio()?;
-        let acks = sockets.iter().zip(ids.iter()).zip(json.split('\0'));
-        for ((&socket, &id), data) in acks {
-            server.emit(socket, PacketType::Ack, ack_id(Some(id)), data, &[], false);
+        for ack in acks.split('\0') {
+            let mut fields = ack.splitn(3, ' ');
+            let (Some(socket), Some(id), Some(data)) =
+                (fields.next(), fields.next(), fields.next())
+            else {
+                continue;
+            };
+            let (Ok(socket), Ok(id)) = (socket.parse(), id.parse()) else {
+                continue;
+            };
+            server.emit(socket, PacketType::Ack, Some(id), data, &[], false);
         }
         Ok(())
     }
