@@ -203,10 +203,11 @@ impl Connection {
             let local = stream.local_addr().unwrap_or(remote);
             self.events.handshake_request(handle, &head, remote, local);
         }
-        drop(head);
-        self.engine
-            .serve_websocket(stream, Bytes::new(), request.upgrade, handle)
-            .await;
+        let serve = self
+            .engine
+            .serve_websocket(stream, Bytes::new(), request.upgrade, handle);
+        // Its own task: this one's peeking is not kept for the connection's life.
+        tokio::spawn(serve);
     }
 }
 

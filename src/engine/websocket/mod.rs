@@ -149,34 +149,11 @@ impl Engine {
     /// request). A handshake opens the session with `handle`.
     pub async fn serve_websocket<S>(
         self: Arc<Self>,
-        stream: S,
-        head: Bytes,
-        request: UpgradeRequest,
-        handle: u32,
-    ) where
-        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-    {
-        let accepted = self
-            .clone()
-            .accept_websocket(stream, head, request, handle)
-            .await;
-        if let Some((session, mut ws)) = accepted {
-            // The connection's long life is a task of its own, holding only what it
-            // needs: not the handshake's request and buffers (half the memory).
-            tokio::spawn(async move { self.drive(&session, &mut ws).await });
-        }
-    }
-
-    /// Answers the upgrade and opens (or upgrades) its session; `None` when the
-    /// connection ends with the handshake.
-    async fn accept_websocket<S>(
-        self: Arc<Self>,
         mut stream: S,
         head: Bytes,
         request: UpgradeRequest,
         handle: u32,
-    ) -> Option<(Arc<Session>, WebSocketStream<S>)>
-    where
+    ) where
         S: AsyncRead + AsyncWrite + Unpin + Send,
     {
         let mut pending = PendingHandshake {
@@ -190,7 +167,7 @@ impl Engine {
                 let response =
                     error_response(refusal.status, refusal.message, refusal.extra_header);
                 let _ = stream.write_all(response.as_bytes()).await;
-                return None;
+                return;
             }
         };
         let query = EngineQuery::from_url(&request.url);
@@ -201,7 +178,7 @@ impl Engine {
                 let response = switching_protocols(&key, &request.extra_headers)
                     + &error_response(400, code.message(), None);
                 let _ = stream.write_all(response.as_bytes()).await;
-                return None;
+                return;
             }
             None => Target::Handshake,
             Some(_) if query.transport.as_deref() != Some("websocket") => Target::Reject,
@@ -213,7 +190,7 @@ impl Engine {
         pending.settled = !matches!(target, Target::Handshake);
         let response = switching_protocols(&key, &request.extra_headers);
         if stream.write_all(response.as_bytes()).await.is_err() {
-            return None;
+            return;
         }
         let config = ws_config(self.config.max_payload);
         let mut ws =
@@ -224,13 +201,13 @@ impl Engine {
                 pending.settled = true;
                 self.open_session(Transport::WebSocket, handle, request.sid)
             }
-            Target::Upgrade(session) if self.upgrade(&session, &mut ws).await => session,
-            Target::Upgrade(_) | Target::Reject => {
-                close_quietly(&mut ws, None).await;
-                return None;
-            }
+            Target::Upgrade(session) => match self.upgrade(&session, &mut ws).await {
+                true => session,
+                false => return close_quietly(&mut ws, None).await,
+            },
+            Target::Reject => return close_quietly(&mut ws, None).await,
         };
-        Some((session, ws))
+        self.drive(&session, &mut ws).await;
     }
 
     /// Runs the probe of a polling session's upgrade; true once the client sent `5`.
