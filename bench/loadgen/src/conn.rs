@@ -43,12 +43,8 @@ impl Conn {
         }
         conn.send_raw("40".into()).await?;
         loop {
-            match conn.next().await? {
-                Incoming::Text(text) if text.starts_with("0{") => return Ok(conn),
-                Incoming::Text(text) if text.starts_with('4') => {
-                    return Err(format!("connect refused: {text}"))
-                }
-                _ => continue,
+            if let Some(outcome) = connect_outcome(&conn.next().await?) {
+                return outcome.map(|()| conn);
             }
         }
     }
@@ -134,4 +130,15 @@ pub fn ack_id(packet: &str) -> Option<u64> {
     };
     let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
     rest[..digits].parse().ok()
+}
+
+/// What a packet says of the namespace CONNECT: accepted, refused, or nothing yet.
+pub fn connect_outcome(message: &Incoming) -> Option<Result<(), String>> {
+    match message {
+        Incoming::Text(text) if text.starts_with("0{") => Some(Ok(())),
+        Incoming::Text(text) if text.starts_with('4') => {
+            Some(Err(format!("connect refused: {text}")))
+        }
+        _ => None,
+    }
 }

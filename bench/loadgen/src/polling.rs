@@ -20,7 +20,7 @@ use tokio::net::TcpStream;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 use tokio::task::{spawn_local, JoinHandle};
 
-use crate::conn::Incoming;
+use crate::conn::{connect_outcome, Incoming};
 
 const SEPARATOR: u8 = 0x1e;
 /// Packets in one POST at most: far below any server's payload limit at these sizes.
@@ -91,12 +91,8 @@ impl PollConn {
         };
         conn.send_raw("40".into()).await?;
         loop {
-            match conn.next().await? {
-                Incoming::Text(text) if text.starts_with("0{") => return Ok(conn),
-                Incoming::Text(text) if text.starts_with('4') => {
-                    return Err(format!("connect refused: {text}"))
-                }
-                _ => continue,
+            if let Some(outcome) = connect_outcome(&conn.next().await?) {
+                return outcome.map(|()| conn);
             }
         }
     }
