@@ -5,8 +5,8 @@
  * last one, or at the first that passes an error to `next`.
  */
 function runMiddlewares(fns, args, done) {
+  if (!fns.length) return done();
   const list = fns.slice();
-  if (!list.length) return done();
   const step = (i) => {
     list[i](...args, (err) => {
       if (err) return done(err);

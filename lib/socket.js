@@ -9,6 +9,7 @@ const { runMiddlewares } = require('./middleware');
 const noop = () => {};
 // Until a modifier (volatile, timeout, compress) is used: a shared, frozen empty set.
 const NO_FLAGS = Object.freeze({});
+const NO_MIDDLEWARES = Object.freeze([]);
 
 /**
  * A client's membership in one namespace. Rooms, framing and delivery live in Rust; this
@@ -312,7 +313,7 @@ class Socket extends EventEmitter {
   }
 
   _dispatch(event) {
-    runMiddlewares(this._fns ?? [], [event], (err) => {
+    runMiddlewares(this._fns ?? NO_MIDDLEWARES, [event], (err) => {
       process.nextTick(() => {
         if (err) return this._onerror(err);
         if (this.connected) EventEmitter.prototype.emit.apply(this, event);

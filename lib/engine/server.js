@@ -43,7 +43,7 @@ class Engine extends EventEmitter {
     // The native side must not keep this object alive: a weak reference breaks the cycle
     // through the threadsafe function.
     const self = new WeakRef(this);
-    // Acks without attachments wait in `_pendingAcks` for the end of the current burst of callbacks
+    // Acks without attachments wait here for the end of the current burst of callbacks
     // and cross to Rust together (see `native`).
     this._pendingAcks = [];
     this._native = new NativeEngine(

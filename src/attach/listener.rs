@@ -180,10 +180,10 @@ impl Connection {
         mut stream: TcpStream,
         remote: SocketAddr,
         request: PeekedUpgrade,
-        head: Vec<u8>,
+        mut head: Vec<u8>,
     ) {
-        // The head was only peeked at: take it off the socket now.
-        if stream.read_exact(&mut vec![0; head.len()]).await.is_err() {
+        // The head was only peeked at: take it off the socket now (the same bytes).
+        if stream.read_exact(&mut head).await.is_err() {
             return;
         }
         let verdict = self.engine.verify(&RequestHead {
