@@ -13,6 +13,8 @@ use std::task::{Context, Poll};
 use bytes::{Buf, Bytes};
 use futures_util::task::AtomicWaker;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+use crate::engine::websocket::DirectWrite;
 use tokio::sync::mpsc;
 
 /// Above this many unread bytes, JS is asked to pause the socket.
@@ -116,6 +118,9 @@ impl BridgeStream {
         }
     }
 }
+
+/// JS moves the bytes: nothing can write to the socket directly.
+impl DirectWrite for BridgeStream {}
 
 impl AsyncRead for BridgeStream {
     fn poll_read(

@@ -69,6 +69,11 @@ pub struct Engine {
     deferred_wakes: Mutex<Vec<Arc<Session>>>,
 }
 
+/// Sessions a burst of the application's writes may leave for its own thread to write
+/// to; beyond that, the writes go to the runtime, [`WRITES_PER_TASK`] sessions a task.
+const WRITES_ON_CALLER: usize = 16;
+const WRITES_PER_TASK: usize = 256;
+
 /// When a WebSocket writer learns of new packets.
 #[derive(Clone, Copy)]
 enum Wake {
@@ -218,12 +223,25 @@ impl Engine {
         self.queue(session, packets, Wake::Deferred)
     }
 
-    /// Wakes the writers of the sessions [`Engine::send_all_deferred`] queued packets on.
-    pub fn wake_deferred(&self) {
-        let sessions = std::mem::take(&mut *self.deferred_wakes.lock());
+    /// Writes what [`Engine::send_all_deferred`] queued, or wakes the writers that must:
+    /// on the caller's thread for a few sessions, on the runtime for a fan-out.
+    pub fn wake_deferred(self: &Arc<Self>) {
+        let mut sessions = std::mem::take(&mut *self.deferred_wakes.lock());
+        if sessions.len() <= WRITES_ON_CALLER {
+            return self.write_deferred(&sessions);
+        }
+        while !sessions.is_empty() {
+            let chunk = sessions.split_off(sessions.len().saturating_sub(WRITES_PER_TASK));
+            let engine = self.clone();
+            self.runtime
+                .spawn(async move { engine.write_deferred(&chunk) });
+        }
+    }
+
+    fn write_deferred(&self, sessions: &[Arc<Session>]) {
         for session in sessions {
             session.wake_deferred.store(false, Ordering::Release);
-            session.wake.notify_one();
+            self.write_or_wake(session);
         }
     }
 
@@ -283,7 +301,7 @@ impl Engine {
             Transport::WebSocket => {
                 drop(state);
                 match wake {
-                    Wake::Now => session.wake.notify_one(),
+                    Wake::Now => self.write_or_wake(session),
                     Wake::Deferred => {
                         if !session.wake_deferred.swap(true, Ordering::AcqRel) {
                             self.deferred_wakes.lock().push(session.clone());
@@ -342,6 +360,9 @@ impl Engine {
             }
             state.ready = ReadyState::Closed;
             state.outbox.clear();
+            state.unsent = None;
+            // The task holds the connection until it has written its close frame.
+            state.socket = None;
             state.post = None;
             state.pending_get.take()
         };

@@ -2,8 +2,11 @@
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU32};
+use std::sync::Arc;
 
+use bytes::Bytes;
 use parking_lot::{Mutex, MutexGuard};
+use tokio::net::TcpStream;
 use tokio::sync::Notify;
 
 use super::config::Transport;
@@ -40,8 +43,15 @@ pub(super) struct State {
     pub upgrading: bool,
     pub upgraded: bool,
     pub outbox: Outbox,
-    /// The WebSocket task took packets it has not flushed yet.
+    /// The WebSocket task took packets it has not flushed yet, or must write `unsent`
+    /// first: only the task writes meanwhile.
     pub writing: bool,
+    /// The WebSocket's TCP connection, for writes straight from the thread that queued
+    /// them while the task is not writing.
+    pub socket: Option<Arc<TcpStream>>,
+    /// The end of a frame a direct write could not finish, and the bytes of the packet
+    /// it carries (still counted in the outbox).
+    pub unsent: Option<(Bytes, usize)>,
     pub pending_get: Option<PollWaiter>,
     /// Body of the polling POST in flight.
     pub post: Option<Vec<u8>>,
@@ -102,6 +112,13 @@ impl Outbox {
         (batch, bytes)
     }
 
+    /// Puts packets a writer took and could not write back in front; their bytes are
+    /// still counted.
+    pub fn restore(&mut self, mut packets: VecDeque<Outgoing>) {
+        packets.append(&mut self.packets);
+        self.packets = packets;
+    }
+
     /// A writer handed `bytes` to its transport (the queue may have been cleared since);
     /// returns whether the `drain` owed is due now.
     pub fn written(&mut self, bytes: usize, high_water: usize) -> bool {
@@ -134,6 +151,8 @@ impl Session {
                 upgraded: false,
                 outbox: Outbox::default(),
                 writing: false,
+                socket: None,
+                unsent: None,
                 pending_get: None,
                 post: None,
             }),

@@ -2,7 +2,10 @@
 //! package answers it), WebSocket-only sessions, and the upgrade of a polling session.
 //!
 //! Each connection is one task that both reads frames and writes what the session
-//! queued, coalescing queued packets into one flush.
+//! queued, coalescing queued packets into one flush. While it is not writing, whoever
+//! queues packets on a TCP connection may write them itself (`direct`).
+
+mod direct;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -24,6 +27,7 @@ use super::packet::{self, Incoming, Outgoing};
 use super::request::EngineQuery;
 use super::session::{ReadyState, Session};
 use super::Engine;
+pub use direct::{DirectWrite, SharedTcpStream};
 
 /// How often a parked GET is released with a noop while an upgrade is being probed.
 const UPGRADE_NOOP_PERIOD: Duration = Duration::from_millis(100);
@@ -154,7 +158,7 @@ impl Engine {
         request: UpgradeRequest,
         handle: u32,
     ) where
-        S: AsyncRead + AsyncWrite + Unpin + Send,
+        S: AsyncRead + AsyncWrite + DirectWrite + Unpin + Send,
     {
         let mut pending = PendingHandshake {
             engine: &self,
@@ -284,9 +288,15 @@ impl Engine {
     /// Reads and writes the session's WebSocket until either side closes it.
     async fn drive<S>(&self, session: &Arc<Session>, ws: &mut WebSocketStream<S>)
     where
-        S: AsyncRead + AsyncWrite + Unpin,
+        S: AsyncRead + AsyncWrite + DirectWrite + Unpin,
     {
         let mut close_frame = None;
+        {
+            let mut state = session.lock();
+            if state.ready != ReadyState::Closed {
+                state.socket = ws.get_ref().direct_socket();
+            }
+        }
         // What was queued before the connection was ready (the open packet, or what
         // polling left) goes out first.
         session.wake.notify_one();
@@ -294,7 +304,7 @@ impl Engine {
             tokio::select! {
                 biased;
                 _ = session.wake.notified() => {
-                    if !self.write_queued(session, ws).await {
+                    if !self.write_queued(session, ws, false).await {
                         break;
                     }
                 }
@@ -305,7 +315,9 @@ impl Engine {
                     }
                     Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {
                         // tungstenite queued the pong; get it out.
-                        let _ = ws.flush().await;
+                        if !self.write_queued(session, ws, true).await {
+                            break;
+                        }
                     }
                     Some(Ok(Message::Close(_))) | None => {
                         self.terminate(session, CloseReason::TransportClose);
@@ -323,24 +335,42 @@ impl Engine {
         close_quietly(ws, close_frame).await;
     }
 
-    /// Writes everything queued, then flushes; false once the session is over.
-    async fn write_queued<S>(&self, session: &Arc<Session>, ws: &mut WebSocketStream<S>) -> bool
+    /// Writes everything queued, then flushes (at least once if tungstenite `queued` a
+    /// control frame of its own); false once the session is over.
+    async fn write_queued<S>(
+        &self,
+        session: &Arc<Session>,
+        ws: &mut WebSocketStream<S>,
+        mut queued: bool,
+    ) -> bool
     where
         S: AsyncRead + AsyncWrite + Unpin,
     {
+        let high_water = self.config.outbound_high_water_mark;
         loop {
-            let (batch, batch_bytes, ready) = {
+            let (unsent, batch, batch_bytes, ready) = {
                 let mut state = session.lock();
-                state.writing = !state.outbox.is_empty();
+                state.writing = queued || !state.outbox.is_empty() || state.unsent.is_some();
                 let (batch, bytes) = state.outbox.take_batch();
-                (batch, bytes, state.ready)
+                (state.unsent.take(), batch, bytes, state.ready)
             };
-            if batch.is_empty() {
+            if let Some((tail, bytes)) = unsent {
+                // The end of a frame a direct write began: nothing may come before it.
+                let write = ws.get_mut().write_all(&tail);
+                if !matches!(until_closed(session, write).await, Some(Ok(()))) {
+                    self.terminate(session, CloseReason::TransportError);
+                    return false;
+                }
+                let drained = session.lock().outbox.written(bytes, high_water);
+                self.notify_drained(session, drained);
+            }
+            if batch.is_empty() && !queued {
                 if ready == ReadyState::Closing {
                     self.terminate(session, CloseReason::ForcedClose);
                 }
                 return ready == ReadyState::Open;
             }
+            queued = false;
             for packet in batch {
                 let ready = futures_util::future::poll_fn(|cx| ws.poll_ready_unpin(cx));
                 if !matches!(until_closed(session, ready).await, Some(Ok(()))) {
@@ -351,12 +381,7 @@ impl Engine {
                     return false;
                 }
             }
-            let drained = {
-                let mut state = session.lock();
-                state
-                    .outbox
-                    .written(batch_bytes, self.config.outbound_high_water_mark)
-            };
+            let drained = session.lock().outbox.written(batch_bytes, high_water);
             self.notify_drained(session, drained);
             let flush = futures_util::future::poll_fn(|cx| ws.poll_flush_unpin(cx));
             match until_closed(session, flush).await {

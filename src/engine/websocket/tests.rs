@@ -1,7 +1,7 @@
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
-use tokio::io::{AsyncReadExt, DuplexStream};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, DuplexStream};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::Role;
 use tokio_tungstenite::tungstenite::Message;
@@ -60,7 +60,7 @@ async fn websocket(engine: &Arc<Engine>, url: &str) -> WebSocketStream<DuplexStr
     WebSocketStream::from_raw_socket(client, Role::Client, None).await
 }
 
-async fn next_text(ws: &mut WebSocketStream<DuplexStream>) -> String {
+async fn next_text<S: AsyncRead + AsyncWrite + Unpin>(ws: &mut WebSocketStream<S>) -> String {
     loop {
         match tokio::time::timeout(Duration::from_secs(5), ws.next()).await {
             Ok(Some(Ok(Message::Text(text)))) => return text.to_string(),
@@ -68,6 +68,36 @@ async fn next_text(ws: &mut WebSocketStream<DuplexStream>) -> String {
             other => panic!("expected a text frame, got {other:?}"),
         }
     }
+}
+
+/// A WebSocket session over a real TCP connection (which the engine writes to directly),
+/// once it is open: the client and the session.
+async fn tcp_session(
+    engine: &Arc<Engine>,
+    recorder: &Recorder,
+) -> (WebSocketStream<tokio::net::TcpStream>, Arc<Session>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let mut client = tokio::net::TcpStream::connect(listener.local_addr().unwrap())
+        .await
+        .unwrap();
+    let (server, _) = listener.accept().await.unwrap();
+    let handle = engine.reserve_handle();
+    tokio::spawn(engine.clone().serve_websocket(
+        SharedTcpStream::new(server),
+        Bytes::new(),
+        upgrade_request("/?EIO=4&transport=websocket"),
+        handle,
+    ));
+    let mut head = Vec::new();
+    while !head.ends_with(b"\r\n\r\n") {
+        head.push(client.read_u8().await.unwrap());
+    }
+    let mut ws = WebSocketStream::from_raw_socket(client, Role::Client, None).await;
+    assert!(next_text(&mut ws).await.starts_with("0{"));
+    recorder
+        .wait_for(|event| *event == Event::Open(handle))
+        .await;
+    (ws, engine.session(handle).unwrap())
 }
 
 #[tokio::test]
@@ -383,4 +413,92 @@ async fn a_congested_socket_drains_once_its_client_reads() {
     assert!(!engine.congested(&session));
     engine.close(&session);
     reader.await.unwrap();
+}
+
+/// Packet `i` of a stream of texts and binaries whose sizes cross every frame-length
+/// encoding.
+fn numbered_packet(i: usize) -> Outgoing {
+    let len = (i * 7919) % 70_000;
+    match i % 2 {
+        0 => Outgoing::message(&format!("{i}:{}", "x".repeat(len))),
+        _ => {
+            let mut bytes = (i as u32).to_be_bytes().to_vec();
+            bytes.resize(4 + len, i as u8);
+            Outgoing::Binary(bytes.into())
+        }
+    }
+}
+
+#[tokio::test]
+async fn direct_writes_keep_frames_whole_and_in_order_when_the_socket_fills() {
+    let (engine, recorder) = Recorder::engine(EngineConfig::default());
+    let (mut client, session) = tcp_session(&engine, &recorder).await;
+    // The client reads nothing yet: the socket fills, and direct writes stop mid-frame.
+    let mut left_unsent = false;
+    for i in 0..300 {
+        let packet = numbered_packet(i);
+        match i % 3 {
+            0 => assert!(engine.send(&session, packet)),
+            _ => {
+                assert!(engine.send_all_deferred(&session, [packet]));
+                engine.wake_deferred();
+            }
+        }
+        left_unsent |= session.lock().unsent.is_some();
+        if i % 10 == 0 {
+            tokio::task::yield_now().await;
+        }
+    }
+    assert!(left_unsent, "the socket never took part of a frame");
+    for i in 0..300 {
+        let expected = match numbered_packet(i) {
+            Outgoing::Text(text) => Message::Text(text[1..].into()),
+            Outgoing::Binary(bytes) => Message::Binary(bytes),
+        };
+        let received = loop {
+            match client.next().await {
+                Some(Ok(Message::Text(text))) => break Message::Text(text[1..].into()),
+                Some(Ok(Message::Binary(bytes))) => break Message::Binary(bytes),
+                Some(Ok(_)) => continue,
+                other => panic!("packet {i}: {other:?}"),
+            }
+        };
+        assert!(received == expected, "packet {i} differs");
+    }
+    // A client ping is answered between the engine's frames, never inside one.
+    client.send(Message::Ping("p".into())).await.unwrap();
+    engine.send(&session, Outgoing::message("after the ping"));
+    let mut pong = false;
+    loop {
+        match client.next().await {
+            Some(Ok(Message::Pong(_))) => pong = true,
+            Some(Ok(Message::Text(text))) => {
+                assert_eq!(text.as_str(), "4after the ping");
+                break;
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(pong || matches!(client.next().await, Some(Ok(Message::Pong(_)))));
+    assert!(!session.is_closed());
+}
+
+#[tokio::test]
+async fn a_burst_to_many_sessions_is_written_on_the_runtime() {
+    let (engine, recorder) = Recorder::engine(EngineConfig::default());
+    let mut clients = Vec::new();
+    for _ in 0..40 {
+        clients.push(tcp_session(&engine, &recorder).await);
+    }
+    for (_, session) in &clients {
+        engine.send_all_deferred(
+            session,
+            [Outgoing::message("first"), Outgoing::message("second")],
+        );
+    }
+    engine.wake_deferred();
+    for (client, _) in &mut clients {
+        assert_eq!(next_text(client).await, "4first");
+        assert_eq!(next_text(client).await, "4second");
+    }
 }
