@@ -22,6 +22,9 @@ pub struct EngineConfig {
     /// Bytes queued for a session at which it no longer takes packets: a client that
     /// stopped reading is disconnected instead of growing the server's memory.
     pub max_outbound_buffer: usize,
+    /// Sessions a burst of the application's writes may leave for its own thread to
+    /// write to; beyond that the writes go to the runtime's tasks.
+    pub writes_on_caller: usize,
 }
 
 #[derive(Clone, Debug)]
@@ -44,6 +47,7 @@ impl Default for EngineConfig {
             polling_close_timeout: Duration::from_secs(30),
             outbound_high_water_mark: 1 << 20,
             max_outbound_buffer: 16 << 20,
+            writes_on_caller: 16,
         }
     }
 }

@@ -69,9 +69,7 @@ pub struct Engine {
     deferred_wakes: Mutex<Vec<Arc<Session>>>,
 }
 
-/// Sessions a burst of the application's writes may leave for its own thread to write
-/// to; beyond that, the writes go to the runtime, [`WRITES_PER_TASK`] sessions a task.
-const WRITES_ON_CALLER: usize = 16;
+/// Sessions a runtime task writes to when a burst is handed to the runtime.
 const WRITES_PER_TASK: usize = 256;
 
 /// When a WebSocket writer learns of new packets.
@@ -224,10 +222,11 @@ impl Engine {
     }
 
     /// Writes what [`Engine::send_all_deferred`] queued, or wakes the writers that must:
-    /// on the caller's thread for a few sessions, on the runtime for a fan-out.
+    /// on the caller's thread for up to `writes_on_caller` sessions, on the runtime for
+    /// a larger fan-out.
     pub fn wake_deferred(self: &Arc<Self>) {
         let mut sessions = std::mem::take(&mut *self.deferred_wakes.lock());
-        if sessions.len() <= WRITES_ON_CALLER {
+        if sessions.len() <= self.config.writes_on_caller {
             return self.write_deferred(&sessions);
         }
         while !sessions.is_empty() {

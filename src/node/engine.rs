@@ -54,6 +54,12 @@ impl EngineOptions {
                 Either::A(text) => InitialPacket::Text(text),
                 Either::B(bytes) => InitialPacket::Binary(Bytes::copy_from_slice(&bytes)),
             }),
+            // On one core the runtime shares the JS thread's core: handing writes over
+            // would only add a switch between the two.
+            writes_on_caller: match super::available_cores() {
+                1 => 64,
+                _ => EngineConfig::default().writes_on_caller,
+            },
             ..EngineConfig::default()
         }
     }
