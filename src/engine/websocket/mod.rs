@@ -142,7 +142,8 @@ fn to_message(packet: Outgoing) -> Message {
 }
 
 enum Target {
-    Handshake,
+    /// A new session, with the id `generateId` chose, if any.
+    Handshake(Option<String>),
     Upgrade(Arc<Session>),
     /// Accepted, then closed right away (the reference's `websocket.close()` cases).
     Reject,
@@ -151,59 +152,51 @@ enum Target {
 impl Engine {
     /// Serves one upgrade request on `stream` (`head`: bytes already read past the
     /// request). A handshake opens the session with `handle`.
-    pub async fn serve_websocket<S>(
+    pub fn serve_websocket<S>(
         self: Arc<Self>,
-        mut stream: S,
+        stream: S,
         head: Bytes,
         request: UpgradeRequest,
         handle: u32,
-    ) where
+    ) -> impl Future<Output = ()> + Send
+    where
         S: AsyncRead + AsyncWrite + DirectWrite + Unpin + Send,
     {
-        let mut pending = PendingHandshake {
-            engine: &self,
+        // Answered before the connection's future exists, so that nothing of the request
+        // takes room in it for the connection's life.
+        let (response, target) = self.answer(request);
+        let pending = PendingHandshake {
+            engine: self.clone(),
             handle,
-            settled: false,
+            // Only a handshake uses the reserved handle: a refused one gives it up.
+            settled: matches!(target, Some(Target::Upgrade(_) | Target::Reject)),
         };
-        let key = match request.validate() {
-            Ok(key) => key.to_owned(),
-            Err(refusal) => {
-                let response =
-                    error_response(refusal.status, refusal.message, refusal.extra_header);
-                let _ = stream.write_all(response.as_bytes()).await;
-                return;
-            }
-        };
-        let query = EngineQuery::from_url(&request.url);
-        let target = match query.session_id() {
-            None if !query.supports_protocol() => {
-                // The reference checks the protocol once `ws` has written its 101.
-                let code = ErrorCode::UnsupportedProtocolVersion;
-                let response = switching_protocols(&key, &request.extra_headers)
-                    + &error_response(400, code.message(), None);
-                let _ = stream.write_all(response.as_bytes()).await;
-                return;
-            }
-            None => Target::Handshake,
-            Some(_) if query.transport.as_deref() != Some("websocket") => Target::Reject,
-            Some(sid) => self
-                .session_by_sid(sid)
-                .map_or(Target::Reject, Target::Upgrade),
-        };
-        // Only a handshake uses the reserved handle.
-        pending.settled = !matches!(target, Target::Handshake);
-        let response = switching_protocols(&key, &request.extra_headers);
-        if stream.write_all(response.as_bytes()).await.is_err() {
+        self.run_websocket(stream, head, response, target, pending)
+    }
+
+    async fn run_websocket<S>(
+        self: Arc<Self>,
+        mut stream: S,
+        head: Bytes,
+        response: String,
+        target: Option<Target>,
+        mut pending: PendingHandshake,
+    ) where
+        S: AsyncRead + AsyncWrite + DirectWrite + Unpin,
+    {
+        let written = stream.write_all(response.as_bytes()).await.is_ok();
+        drop(response);
+        let (true, Some(target)) = (written, target) else {
             return;
-        }
+        };
         let config = ws_config(self.config.max_payload);
         let mut ws =
-            WebSocketStream::from_partially_read(stream, head.to_vec(), Role::Server, Some(config))
+            WebSocketStream::from_partially_read(stream, head.into(), Role::Server, Some(config))
                 .await;
         let session = match target {
-            Target::Handshake => {
+            Target::Handshake(sid) => {
                 pending.settled = true;
-                self.open_session(Transport::WebSocket, handle, request.sid)
+                self.open_session(Transport::WebSocket, pending.handle, sid)
             }
             Target::Upgrade(session) => match self.upgrade(&session, &mut ws).await {
                 true => session,
@@ -212,6 +205,34 @@ impl Engine {
             Target::Reject => return close_quietly(&mut ws, None).await,
         };
         self.drive(&session, &mut ws).await;
+    }
+
+    /// The HTTP response to an upgrade request, and where the connection goes after
+    /// it (nowhere after an error response).
+    fn answer(&self, request: UpgradeRequest) -> (String, Option<Target>) {
+        let key = match request.validate() {
+            Ok(key) => key,
+            Err(refusal) => {
+                let response =
+                    error_response(refusal.status, refusal.message, refusal.extra_header);
+                return (response, None);
+            }
+        };
+        let accept = switching_protocols(key, &request.extra_headers);
+        let query = EngineQuery::from_url(&request.url);
+        let target = match query.session_id() {
+            None if !query.supports_protocol() => {
+                // The reference checks the protocol once `ws` has written its 101.
+                let code = ErrorCode::UnsupportedProtocolVersion;
+                return (accept + &error_response(400, code.message(), None), None);
+            }
+            None => Target::Handshake(request.sid),
+            Some(_) if query.transport.as_deref() != Some("websocket") => Target::Reject,
+            Some(sid) => self
+                .session_by_sid(sid)
+                .map_or(Target::Reject, Target::Upgrade),
+        };
+        (accept, Some(target))
     }
 
     /// Runs the probe of a polling session's upgrade; true once the client sent `5`.
@@ -398,14 +419,14 @@ impl Engine {
 
 /// Tells the layer above when a handle reserved for a handshake will never open a
 /// session (refused, failed, or cancelled), so it can drop what it kept for it.
-struct PendingHandshake<'a> {
-    engine: &'a Engine,
+struct PendingHandshake {
+    engine: Arc<Engine>,
     handle: u32,
     /// A session opened with the handle, or the request turned out not to be a handshake.
     settled: bool,
 }
 
-impl Drop for PendingHandshake<'_> {
+impl Drop for PendingHandshake {
     fn drop(&mut self) {
         if !self.settled {
             self.engine.handler.on_abandoned(self.handle);
