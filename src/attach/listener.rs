@@ -15,7 +15,7 @@ use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::Notify;
 
 use crate::engine::request::RequestHead;
-use crate::engine::websocket::{error_response, SharedTcpStream, UpgradeRequest};
+use crate::engine::websocket::{error_response, DirectTcpStream, UpgradeRequest};
 use crate::engine::Engine;
 
 /// Node's default backlog: 128 overflows when thousands of clients connect at once.
@@ -203,7 +203,7 @@ impl Connection {
             let local = stream.local_addr().unwrap_or(remote);
             self.events.handshake_request(handle, &head, remote, local);
         }
-        let stream = SharedTcpStream::new(stream);
+        let stream = DirectTcpStream::new(stream);
         let serve = self
             .engine
             .serve_websocket(stream, Bytes::new(), request.upgrade, handle);

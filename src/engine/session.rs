@@ -1,12 +1,11 @@
 //! One Engine.IO session: its transport, outbound queue and lifecycle state.
 
 use std::collections::VecDeque;
+use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicBool, AtomicU32};
-use std::sync::Arc;
 
 use bytes::Bytes;
 use parking_lot::{Mutex, MutexGuard};
-use tokio::net::TcpStream;
 use tokio::sync::Notify;
 
 use super::config::Transport;
@@ -46,9 +45,9 @@ pub(super) struct State {
     /// The WebSocket task took packets it has not flushed yet, or must write `unsent`
     /// first: only the task writes meanwhile.
     pub writing: bool,
-    /// The WebSocket's TCP connection, for writes straight from the thread that queued
-    /// them while the task is not writing.
-    pub socket: Option<Arc<TcpStream>>,
+    /// The WebSocket's TCP socket, for writes straight from the thread that queued
+    /// them while the task is not writing (only under this lock: see `DirectTcpStream`).
+    pub socket: Option<RawFd>,
     /// The end of a frame a direct write could not finish, and the bytes of the packet
     /// it carries (still counted in the outbox).
     pub unsent: Option<(Bytes, usize)>,

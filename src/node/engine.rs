@@ -15,7 +15,7 @@ use crate::attach::bridge::{bridge, BridgeInput, BridgeOutput};
 use crate::attach::listener::{Listener, ListenerEvents};
 use crate::engine::polling::{PollOutcome, PostError};
 use crate::engine::request::{RequestHead, Route};
-use crate::engine::websocket::{DirectWrite, SharedTcpStream, UpgradeRequest};
+use crate::engine::websocket::{DirectTcpStream, DirectWrite, UpgradeRequest};
 use crate::engine::{
     CloseReason, Engine, EngineConfig, EngineHandler, InitialPacket, Message, Outgoing, Session,
     Transport,
@@ -519,7 +519,7 @@ impl NativeEngine {
     pub fn adopt_web_socket(&self, fd: i32, request: Upgrade, head: &[u8]) -> napi::Result<u32> {
         let _runtime = self.engine.runtime().enter();
         let stream = adopt_tcp(fd).map_err(|error| napi::Error::from_reason(error.to_string()))?;
-        Ok(self.serve_websocket(SharedTcpStream::new(stream), request, head))
+        Ok(self.serve_websocket(DirectTcpStream::new(stream), request, head))
     }
 
     /// Serves an upgrade over a byte bridge: JS moves the socket's bytes.

@@ -1,13 +1,14 @@
 //! Writing queued packets straight to a WebSocket's TCP socket from whichever thread
 //! queued them, while the connection's task is not writing: an ack, or each recipient
-//! of a broadcast, then costs one non-blocking `writev` rather than a task wake-up.
+//! of a broadcast, then costs one non-blocking `sendmsg` rather than a task wake-up.
 //! What the socket does not take at once is left to the task, which writes it first.
 
 use std::collections::VecDeque;
 use std::io::{self, IoSlice};
+use std::os::fd::{AsRawFd, RawFd};
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{ready, Context, Poll};
+use std::task::{Context, Poll};
 
 use bytes::{Bytes, BytesMut};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
@@ -19,78 +20,99 @@ use super::super::{Engine, ReadyState, Session, Transport};
 /// Frames handed to one `writev`: two slices each, far below `IOV_MAX`.
 const FRAMES_PER_WRITE: usize = 32;
 
-/// A TCP connection its WebSocket task reads and writes, and other threads may write to
-/// between the task's writes.
-pub struct SharedTcpStream(Arc<TcpStream>);
-
-impl SharedTcpStream {
-    pub fn new(stream: TcpStream) -> Self {
-        SharedTcpStream(Arc::new(stream))
-    }
-
-    pub fn get_ref(&self) -> &TcpStream {
-        &self.0
-    }
-}
-
-/// A stream that may also be written to directly (only TCP connections can).
+/// A stream that the threads queueing packets may also write to, between its task's
+/// writes.
 pub trait DirectWrite {
-    fn direct_socket(&self) -> Option<Arc<TcpStream>> {
+    /// Lets `session`'s writers use the stream's socket until the stream is dropped;
+    /// the socket, if it has one.
+    fn publish(&mut self, _session: &Arc<Session>) -> Option<RawFd> {
         None
-    }
-}
-
-impl DirectWrite for SharedTcpStream {
-    fn direct_socket(&self) -> Option<Arc<TcpStream>> {
-        Some(self.0.clone())
     }
 }
 
 impl DirectWrite for tokio::io::DuplexStream {}
 
-impl AsyncRead for SharedTcpStream {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        loop {
-            ready!(self.0.poll_read_ready(cx))?;
-            match self.0.try_read_buf(buf) {
-                Err(error) if error.kind() == io::ErrorKind::WouldBlock => continue,
-                result => return Poll::Ready(result.map(drop)),
-            }
+/// A WebSocket's TCP connection, read and written by its task like any stream; once
+/// published, its socket stays known to the session until the stream is dropped.
+pub struct DirectTcpStream {
+    stream: TcpStream,
+    published: Option<Arc<Session>>,
+}
+
+impl DirectTcpStream {
+    pub fn new(stream: TcpStream) -> Self {
+        DirectTcpStream {
+            stream,
+            published: None,
         }
     }
 }
 
-impl AsyncWrite for SharedTcpStream {
+impl DirectWrite for DirectTcpStream {
+    fn publish(&mut self, session: &Arc<Session>) -> Option<RawFd> {
+        self.published = Some(session.clone());
+        Some(self.stream.as_raw_fd())
+    }
+}
+
+impl Drop for DirectTcpStream {
+    fn drop(&mut self) {
+        // Direct writes happen under the session's lock: once it is forgotten there,
+        // none can reach the descriptor, which closes right after this.
+        if let Some(session) = self.published.take() {
+            session.lock().socket = None;
+        }
+    }
+}
+
+impl AsyncRead for DirectTcpStream {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for DirectTcpStream {
     fn poll_write(
-        self: Pin<&mut Self>,
+        mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        loop {
-            ready!(self.0.poll_write_ready(cx))?;
-            match self.0.try_write(buf) {
-                Err(error) if error.kind() == io::ErrorKind::WouldBlock => continue,
-                result => return Poll::Ready(result),
-            }
-        }
+        Pin::new(&mut self.stream).poll_write(cx, buf)
     }
 
-    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_flush(cx)
     }
 
-    fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-        use std::os::fd::AsRawFd;
-        // SAFETY: the descriptor is open for as long as `self.0` is.
-        let result = unsafe { libc::shutdown(self.0.as_raw_fd(), libc::SHUT_WR) };
-        Poll::Ready(match result {
-            0 => Ok(()),
-            _ => Err(io::Error::last_os_error()),
-        })
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_shutdown(cx)
+    }
+}
+
+/// One non-blocking vectored write on `socket`.
+fn send_vectored(socket: RawFd, slices: &[IoSlice<'_>]) -> io::Result<usize> {
+    // `IoSlice` is ABI-compatible with `iovec` on Unix.
+    let iov = slices.as_ptr() as *mut libc::iovec;
+    #[cfg(target_os = "linux")]
+    // SAFETY: the caller holds the session's lock, so the descriptor is open (see
+    // `DirectTcpStream::drop`); `msg` points at `slices`, alive for the call.
+    let sent = unsafe {
+        let mut msg: libc::msghdr = std::mem::zeroed();
+        msg.msg_iov = iov;
+        msg.msg_iovlen = slices.len() as _;
+        libc::sendmsg(socket, &msg, libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT)
+    };
+    // The socket is non-blocking, and Node ignores SIGPIPE.
+    #[cfg(not(target_os = "linux"))]
+    // SAFETY: as above.
+    let sent = unsafe { libc::writev(socket, iov, slices.len() as _) };
+    match sent {
+        -1 => Err(io::Error::last_os_error()),
+        sent => Ok(sent as usize),
     }
 }
 
@@ -104,7 +126,7 @@ impl Engine {
             && state.transport == Transport::WebSocket
             && !state.writing
             && state.unsent.is_none();
-        let Some(socket) = state.socket.as_ref().filter(|_| idle) else {
+        let Some(socket) = state.socket.filter(|_| idle) else {
             drop(guard);
             session.wake.notify_one();
             return;
@@ -180,7 +202,7 @@ pub struct Progress {
 
 /// Writes `packets` as frames, as far as `socket` takes them without blocking. An error
 /// is returned only if nothing was written.
-pub fn write_frames(socket: &TcpStream, packets: &VecDeque<Outgoing>) -> io::Result<Progress> {
+pub fn write_frames(socket: RawFd, packets: &VecDeque<Outgoing>) -> io::Result<Progress> {
     let mut written = 0;
     while written < packets.len() {
         let chunk = packets.range(written..packets.len().min(written + FRAMES_PER_WRITE));
@@ -195,7 +217,7 @@ pub fn write_frames(socket: &TcpStream, packets: &VecDeque<Outgoing>) -> io::Res
             slices[2 * i + 1] = IoSlice::new(payload(packet));
             total += size + payload(packet).len();
         }
-        let mut sent = match socket.try_write_vectored(&slices[..2 * chunk.len()]) {
+        let mut sent = match send_vectored(socket, &slices[..2 * chunk.len()]) {
             Ok(sent) => sent,
             Err(error) if written == 0 && error.kind() != io::ErrorKind::WouldBlock => {
                 return Err(error);

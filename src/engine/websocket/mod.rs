@@ -27,7 +27,7 @@ use super::packet::{self, Incoming, Outgoing};
 use super::request::EngineQuery;
 use super::session::{ReadyState, Session};
 use super::Engine;
-pub use direct::{DirectWrite, SharedTcpStream};
+pub use direct::{DirectTcpStream, DirectWrite};
 
 /// How often a parked GET is released with a noop while an upgrade is being probed.
 const UPGRADE_NOOP_PERIOD: Duration = Duration::from_millis(100);
@@ -312,10 +312,11 @@ impl Engine {
         S: AsyncRead + AsyncWrite + DirectWrite + Unpin,
     {
         let mut close_frame = None;
+        let socket = ws.get_mut().publish(session);
         {
             let mut state = session.lock();
             if state.ready != ReadyState::Closed {
-                state.socket = ws.get_ref().direct_socket();
+                state.socket = socket;
             }
         }
         // What was queued before the connection was ready (the open packet, or what

@@ -83,7 +83,7 @@ async fn tcp_session(
     let (server, _) = listener.accept().await.unwrap();
     let handle = engine.reserve_handle();
     tokio::spawn(engine.clone().serve_websocket(
-        SharedTcpStream::new(server),
+        DirectTcpStream::new(server),
         Bytes::new(),
         upgrade_request("/?EIO=4&transport=websocket"),
         handle,
