@@ -88,7 +88,6 @@ pub async fn run(args: &Args) -> Result<serde_json::Value, String> {
         let now = Instant::now();
         if now >= warmup && now < end {
             latencies.record(now - started[seq % WINDOW]);
-            if std::env::var_os("TRACE").is_some() { eprintln!("R {:.3} {:.3}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs_f64() * 1e3, (now - started[seq % WINDOW]).as_secs_f64() * 1e3); }
             rounds += 1;
         }
         if now < end {
