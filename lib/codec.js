@@ -9,7 +9,10 @@ const { isBinary, toBuffer } = require('./buffers');
 /** socket.io-parser's `hasBinary`: looks through arrays, objects and `toJSON()`. */
 function hasBinary(value, toJSON) {
   if (!value || typeof value !== 'object') return false;
-  if (Array.isArray(value)) return value.some((item) => hasBinary(item));
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (hasBinary(value[i])) return true;
+    return false;
+  }
   if (isBinary(value)) return true;
   if (typeof value.toJSON === 'function' && !toJSON) return hasBinary(value.toJSON(), true);
   for (const key in value) {

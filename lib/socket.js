@@ -9,7 +9,6 @@ const { runMiddlewares } = require('./middleware');
 const noop = () => {};
 // Until a modifier (volatile, timeout, compress) is used: a shared, frozen empty set.
 const NO_FLAGS = Object.freeze({});
-const NO_MIDDLEWARES = Object.freeze([]);
 
 /**
  * A client's membership in one namespace. Rooms, framing and delivery live in Rust; this
@@ -294,14 +293,11 @@ class Socket extends EventEmitter {
     return (...args) => {
       if (sent) return;
       sent = true;
-      const { json, attachments } = codec.encode(args);
       const engine = this.server.engine;
-      if (attachments) {
-        this._native.emit(this._handle, true, id, json, attachments, false);
-        engine._queued();
-      } else {
-        engine._queueAck(this._handle, id, json);
-      }
+      if (!codec.hasBinary(args)) return engine._queueAck(this._handle, id, JSON.stringify(args));
+      const { json, attachments } = codec.encode(args);
+      this._native.emit(this._handle, true, id, json, attachments, false);
+      engine._queued();
     };
   }
 
@@ -313,10 +309,11 @@ class Socket extends EventEmitter {
   }
 
   _dispatch(event) {
-    runMiddlewares(this._fns ?? NO_MIDDLEWARES, [event], (err) => {
+    if (!this._fns?.length) return process.nextTick(emitEvent, this, event);
+    runMiddlewares(this._fns, [event], (err) => {
       process.nextTick(() => {
         if (err) return this._onerror(err);
-        if (this.connected) EventEmitter.prototype.emit.apply(this, event);
+        emitEvent(this, event);
       });
     });
   }
@@ -339,6 +336,11 @@ class Socket extends EventEmitter {
   emitReserved(ev, ...args) {
     return EventEmitter.prototype.emit.call(this, ev, ...args);
   }
+}
+
+/** Hands a received event to the socket's listeners, unless it disconnected meanwhile. */
+function emitEvent(socket, event) {
+  if (socket.connected) EventEmitter.prototype.emit.apply(socket, event);
 }
 
 function removeListener(socket, field, listener) {

@@ -70,20 +70,31 @@ function readConnect(data, start, end) {
   };
 }
 
-/** An event or ack: its id (null for none), JSON text and attachments. */
-function readPacket(data, start) {
+const NO_ATTACHMENTS = Object.freeze([]);
+
+/** An event's or ack's id (null for none). */
+function readPacketId(data, start) {
   const id = data.readDoubleLE(start);
+  return Number.isNaN(id) ? null : id;
+}
+
+/** An event's or ack's JSON text. */
+function readPacketJson(data, start) {
+  return data.toString('utf8', start + 16, start + 16 + data.readUInt32LE(start + 12));
+}
+
+/** An event's or ack's binary attachments (a shared empty array when there are none). */
+function readAttachments(data, start) {
   const count = data.readUInt32LE(start + 8);
-  const jsonLength = data.readUInt32LE(start + 12);
-  let offset = start + 16 + jsonLength;
-  const json = data.toString('utf8', start + 16, offset);
+  if (!count) return NO_ATTACHMENTS;
+  let offset = start + 16 + data.readUInt32LE(start + 12);
   const attachments = [];
   for (let i = 0; i < count; i++) {
     const length = data.readUInt32LE(offset);
     attachments.push(Buffer.from(data.subarray(offset + 4, offset + 4 + length)));
     offset += 4 + length;
   }
-  return { id: Number.isNaN(id) ? null : id, json, attachments };
+  return attachments;
 }
 
-module.exports = { EventKind, forEachEvent, readConnect, readPacket, readReason };
+module.exports = { EventKind, forEachEvent, readConnect, readPacketId, readPacketJson, readAttachments, readReason };
