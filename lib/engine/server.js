@@ -35,7 +35,7 @@ class Engine extends EventEmitter {
     this._parked = new Map();
     this._bridges = new Map();
     this._turnPending = false;
-    this._wakePending = false;
+    this._flushPending = false;
     this._packetCreateListeners = 0;
     this._handOff = undefined;
     this._onHooksChanged = () => {};
@@ -149,17 +149,18 @@ class Engine extends EventEmitter {
   }
 
   /**
-   * The application queued packets (emits, acks, connect replies, disconnects). Their writers are woken once, when the current burst
-   * of callbacks is over (a microtask), rather than per packet. And Rust treats those
+   * The application queued packets (emits, acks, connect replies, disconnects). They are
+   * written once the current burst of callbacks is over (a microtask), each session's
+   * together, rather than per packet. And Rust treats those
    * sessions as busy for volatile packets until the turn of the event loop is over, like
    * the reference's transports until their write callback.
    */
   _queued() {
-    if (!this._wakePending) {
-      this._wakePending = true;
+    if (!this._flushPending) {
+      this._flushPending = true;
       queueMicrotask(() => {
-        this._wakePending = false;
-        this.native.wakeWriters();
+        this._flushPending = false;
+        this.native.flushWrites();
       });
     }
     if (this._turnPending) return;

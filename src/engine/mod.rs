@@ -65,8 +65,8 @@ pub struct Engine {
     runtime: Handle,
     /// Counts the application's turns (JS event-loop iterations that wrote something).
     turn: AtomicU32,
-    /// Sessions with packets queued by `send_all_deferred` and a writer not woken yet.
-    deferred_wakes: Mutex<Vec<Arc<Session>>>,
+    /// Sessions with packets queued by `send_all_deferred` and not flushed yet.
+    deferred_flushes: Mutex<Vec<Arc<Session>>>,
 }
 
 /// Sessions a runtime task writes to when a burst is handed to the runtime.
@@ -96,7 +96,7 @@ impl Engine {
             heartbeat: heartbeat.clone(),
             runtime,
             turn: AtomicU32::new(0),
-            deferred_wakes: Mutex::new(Vec::new()),
+            deferred_flushes: Mutex::new(Vec::new()),
         });
         engine.runtime.spawn(heartbeat.run(Arc::downgrade(&engine)));
         engine
@@ -210,9 +210,10 @@ impl Engine {
         self.queue(session, packets, Wake::Now)
     }
 
-    /// Like [`Engine::send_all`], but a WebSocket writer is woken only by the next
-    /// [`Engine::wake_deferred`]: the application queues a burst of packets, then wakes
-    /// every writer once, instead of its thread and the runtime's trading places per packet.
+    /// Like [`Engine::send_all`], but WebSocket packets go out only with the next
+    /// [`Engine::flush_deferred`]: the application queues a burst of packets, then
+    /// writes each session's at once, instead of its thread and the runtime's trading
+    /// places per packet.
     pub fn send_all_deferred(
         &self,
         session: &Arc<Session>,
@@ -224,22 +225,21 @@ impl Engine {
     /// Writes what [`Engine::send_all_deferred`] queued, or wakes the writers that must:
     /// on the caller's thread for up to `writes_on_caller` sessions, on the runtime for
     /// a larger fan-out.
-    pub fn wake_deferred(self: &Arc<Self>) {
-        let mut sessions = std::mem::take(&mut *self.deferred_wakes.lock());
+    pub fn flush_deferred(self: &Arc<Self>) {
+        let mut sessions = std::mem::take(&mut *self.deferred_flushes.lock());
         if sessions.len() <= self.config.writes_on_caller {
-            return self.write_deferred(&sessions);
+            return self.flush_each(&sessions);
         }
         while !sessions.is_empty() {
             let chunk = sessions.split_off(sessions.len().saturating_sub(WRITES_PER_TASK));
             let engine = self.clone();
-            self.runtime
-                .spawn(async move { engine.write_deferred(&chunk) });
+            self.runtime.spawn(async move { engine.flush_each(&chunk) });
         }
     }
 
-    fn write_deferred(&self, sessions: &[Arc<Session>]) {
+    fn flush_each(&self, sessions: &[Arc<Session>]) {
         for session in sessions {
-            session.wake_deferred.store(false, Ordering::Release);
+            session.flush_queued.store(false, Ordering::Release);
             self.write_or_wake(session);
         }
     }
@@ -302,8 +302,8 @@ impl Engine {
                 match wake {
                     Wake::Now => self.write_or_wake(session),
                     Wake::Deferred => {
-                        if !session.wake_deferred.swap(true, Ordering::AcqRel) {
-                            self.deferred_wakes.lock().push(session.clone());
+                        if !session.flush_queued.swap(true, Ordering::AcqRel) {
+                            self.deferred_flushes.lock().push(session.clone());
                         }
                     }
                 }
@@ -360,7 +360,7 @@ impl Engine {
             state.ready = ReadyState::Closed;
             state.outbox.clear();
             state.unsent = None;
-            // The task holds the connection until it has written its close frame.
+            // No more direct writes: the task alone writes the close frame.
             state.socket = None;
             state.post = None;
             state.pending_get.take()

@@ -31,8 +31,8 @@ pub struct Session {
     pub(super) ping_seq: AtomicU32,
     /// The application turn in which the application last wrote to this session.
     pub(super) written_turn: AtomicU32,
-    /// Queued in the engine's deferred wakes.
-    pub(super) wake_deferred: AtomicBool,
+    /// Listed in the engine's deferred flushes.
+    pub(super) flush_queued: AtomicBool,
     pub(super) awaiting_pong: AtomicBool,
 }
 
@@ -158,7 +158,7 @@ impl Session {
             wake: Notify::new(),
             ping_seq: AtomicU32::new(0),
             written_turn: AtomicU32::new(u32::MAX),
-            wake_deferred: AtomicBool::new(false),
+            flush_queued: AtomicBool::new(false),
             awaiting_pong: AtomicBool::new(false),
         }
     }

@@ -473,10 +473,10 @@ impl NativeEngine {
         self.engine.send_all_deferred(&session, [packet])
     }
 
-    /// Wakes the writers of the sessions JS queued packets on since the last call.
+    /// Writes what JS queued since the last call (or wakes the writers that must).
     #[napi(catch_unwind)]
-    pub fn wake_writers(&self) {
-        self.engine.wake_deferred();
+    pub fn flush_writes(&self) {
+        self.engine.flush_deferred();
     }
 
     /// The JS event loop moved on: sessions written to before are writable again for

@@ -216,7 +216,7 @@ impl Server {
     }
 
     /// Sends packets on the application's behalf: its writer is woken with the rest of the
-    /// application's burst (see [`Engine::wake_deferred`]).
+    /// application's burst (see [`Engine::flush_deferred`]).
     fn send_for_app(&self, session: &Arc<Session>, packets: Vec<Outgoing>) -> bool {
         self.engine()
             .is_some_and(|engine| engine.send_all_deferred(session, packets))

@@ -441,7 +441,7 @@ async fn direct_writes_keep_frames_whole_and_in_order_when_the_socket_fills() {
             0 => assert!(engine.send(&session, packet)),
             _ => {
                 assert!(engine.send_all_deferred(&session, [packet]));
-                engine.wake_deferred();
+                engine.flush_deferred();
             }
         }
         left_unsent |= session.lock().unsent.is_some();
@@ -496,7 +496,7 @@ async fn a_burst_to_many_sessions_is_written_on_the_runtime() {
             [Outgoing::message("first"), Outgoing::message("second")],
         );
     }
-    engine.wake_deferred();
+    engine.flush_deferred();
     for (client, _) in &mut clients {
         assert_eq!(next_text(client).await, "4first");
         assert_eq!(next_text(client).await, "4second");
