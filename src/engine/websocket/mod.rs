@@ -321,7 +321,7 @@ impl Engine {
         }
         // What was queued before the connection was ready (the open packet, or what
         // polling left) goes out first.
-        session.wake.notify_one();
+        self.write_or_wake(session);
         while !session.is_closed() {
             tokio::select! {
                 biased;
