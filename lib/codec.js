@@ -43,6 +43,11 @@ function deconstruct(value, attachments) {
 /** Encodes an event's arguments (or an ack's) as JSON text plus attachments. */
 function encode(data) {
   if (!hasBinary(data)) return { json: JSON.stringify(data), attachments: null };
+  return encodeBinary(data);
+}
+
+/** `encode` for data known to hold binary values. */
+function encodeBinary(data) {
   const attachments = [];
   const json = JSON.stringify(deconstruct(data, attachments));
   return { json, attachments };
@@ -70,4 +75,4 @@ function decode(json, attachments) {
   return attachments.length ? reconstruct(data, attachments) : data;
 }
 
-module.exports = { encode, decode, hasBinary };
+module.exports = { encode, encodeBinary, decode, hasBinary };

@@ -295,7 +295,7 @@ class Socket extends EventEmitter {
       sent = true;
       const engine = this.server.engine;
       if (!codec.hasBinary(args)) return engine._queueAck(this._handle, id, JSON.stringify(args));
-      const { json, attachments } = codec.encode(args);
+      const { json, attachments } = codec.encodeBinary(args);
       this._native.emit(this._handle, true, id, json, attachments, false);
       engine._queued();
     };

@@ -13,9 +13,9 @@ use std::task::{Context, Poll};
 use bytes::{Buf, Bytes};
 use futures_util::task::AtomicWaker;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::sync::mpsc;
 
 use crate::engine::websocket::DirectWrite;
-use tokio::sync::mpsc;
 
 /// Above this many unread bytes, JS is asked to pause the socket.
 const HIGH_WATER_MARK: usize = 1 << 20;

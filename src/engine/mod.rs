@@ -24,11 +24,11 @@ use tokio::runtime::Handle;
 pub use config::{EngineConfig, InitialPacket, Transport};
 pub use error::{CloseReason, ErrorCode};
 pub use packet::Outgoing;
+pub use session::{ReadyState, Session};
 
 /// A map keyed by the handles this crate hands out (sequential numbers, never chosen by
 /// a peer), so a fast unkeyed hash is safe for it.
 pub type HandleMap<V> = DashMap<u32, V, rustc_hash::FxBuildHasher>;
-pub use session::{ReadyState, Session};
 
 use heartbeat::Heartbeat;
 use packet::Incoming;

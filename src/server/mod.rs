@@ -215,7 +215,7 @@ impl Server {
             .is_some_and(|engine| engine.send_all(session, packets))
     }
 
-    /// Sends packets on the application's behalf: its writer is woken with the rest of the
+    /// Sends packets on the application's behalf: they are written with the rest of the
     /// application's burst (see [`Engine::flush_deferred`]).
     fn send_for_app(&self, session: &Arc<Session>, packets: Vec<Outgoing>) -> bool {
         self.engine()
