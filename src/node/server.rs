@@ -68,6 +68,10 @@ impl ServerEvents for JsEvents {
         let id = id.map_or(f64::NAN, |id| id as f64).to_le_bytes();
         let count = (attachments.len() as u32).to_le_bytes();
         let data_length = (data.len() as u32).to_le_bytes();
+        if attachments.is_empty() {
+            let parts = [&id[..], &count, &data_length, data.as_bytes()];
+            return self.queue.push(kind, socket.handle, &parts);
+        }
         let lengths: Vec<[u8; 4]> = attachments
             .iter()
             .map(|a| (a.len() as u32).to_le_bytes())

@@ -6,8 +6,9 @@ mod binary;
 
 pub use binary::{Reassembly, MAX_ATTACHMENTS};
 
-use serde::de::IgnoredAny;
-use serde_json::value::RawValue;
+use std::fmt;
+
+use serde::de::{self, Deserialize, Deserializer, IgnoredAny, SeqAccess, Visitor};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
@@ -166,15 +167,7 @@ fn validate_payload(kind: PacketType, json: &str) -> Result<(), DecodeError> {
             serde_json::from_str::<IgnoredAny>(json).map_err(invalid)?;
         }
         PacketType::Event | PacketType::BinaryEvent => {
-            let items: Vec<&RawValue> = serde_json::from_str(json).map_err(invalid)?;
-            let first = items.first().ok_or(DecodeError::InvalidPayload)?;
-            match event_name(first)? {
-                EventName::Number => {}
-                EventName::Text(name) if RESERVED_EVENTS.contains(&name.as_str()) => {
-                    return Err(DecodeError::InvalidPayload)
-                }
-                EventName::Text(_) => {}
-            }
+            serde_json::from_str::<EventArguments>(json).map_err(invalid)?;
         }
         PacketType::Ack | PacketType::BinaryAck => {
             serde_json::from_str::<Vec<IgnoredAny>>(json).map_err(invalid)?;
@@ -183,21 +176,66 @@ fn validate_payload(kind: PacketType, json: &str) -> Result<(), DecodeError> {
     Ok(())
 }
 
-enum EventName {
-    Number,
-    Text(String),
+/// An event's argument list, checked without keeping any of it: a non-empty array
+/// whose first item, the event name, is a number or a string the server does not reserve.
+struct EventArguments;
+
+impl<'de> Deserialize<'de> for EventArguments {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_seq(EventArguments)
+    }
 }
 
-fn event_name(value: &RawValue) -> Result<EventName, DecodeError> {
-    let text = value.get();
-    if text.starts_with('"') {
-        let name: String = serde_json::from_str(text).map_err(|_| DecodeError::InvalidPayload)?;
-        return Ok(EventName::Text(name));
+impl<'de> Visitor<'de> for EventArguments {
+    type Value = EventArguments;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        formatter.write_str("an event name and its arguments")
     }
-    if serde_json::from_str::<f64>(text).is_ok() {
-        return Ok(EventName::Number);
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut items: A) -> Result<Self, A::Error> {
+        items
+            .next_element::<EventName>()?
+            .ok_or_else(|| de::Error::invalid_length(0, &self))?;
+        while items.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(EventArguments)
     }
-    Err(DecodeError::InvalidPayload)
+}
+
+/// An event name that a client may send; borrowed from the packet unless it has escapes.
+struct EventName;
+
+impl<'de> Deserialize<'de> for EventName {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(EventName)
+    }
+}
+
+impl<'de> Visitor<'de> for EventName {
+    type Value = EventName;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        formatter.write_str("a string or a number")
+    }
+
+    fn visit_str<E: de::Error>(self, name: &str) -> Result<Self, E> {
+        if RESERVED_EVENTS.contains(&name) {
+            return Err(E::custom("reserved event name"));
+        }
+        Ok(EventName)
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self, E> {
+        Ok(EventName)
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self, E> {
+        Ok(EventName)
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self, E> {
+        Ok(EventName)
+    }
 }
 
 /// Encodes a packet header: `<type>[<attachments>-][<nsp>,][<id>]`, to which the JSON
@@ -221,6 +259,18 @@ pub fn encode_header(
     if let Some(id) = id {
         out.push_str(itoa::Buffer::new().format(id));
     }
+}
+
+/// The length of the header [`encode_header`] writes.
+pub fn header_len(kind: PacketType, nsp: &str, attachments: usize, id: Option<u64>) -> usize {
+    let digits = |n: u64| n.checked_ilog10().map_or(1, |log| log as usize + 1);
+    let attachments = if kind.is_binary() {
+        digits(attachments as u64) + 1
+    } else {
+        0
+    };
+    let nsp = if nsp == "/" { 0 } else { nsp.len() + 1 };
+    1 + attachments + nsp + id.map_or(0, digits)
 }
 
 #[cfg(test)]

@@ -69,6 +69,10 @@ fn refuses_what_the_reference_refuses() {
         ("2[\"connect\"]", InvalidPayload),
         ("2[\"disconnecting\",1]", InvalidPayload),
         ("2[\"newListener\"]", InvalidPayload),
+        ("2[\"\\u0063onnect\"]", InvalidPayload),
+        ("2[true,1]", InvalidPayload),
+        ("2[\"a\"]x", InvalidPayload),
+        ("2[\"a\",{\"b\":[1,}]", InvalidPayload),
         ("0[]", InvalidPayload),
         ("0null", InvalidPayload),
         ("0\"x\"", InvalidPayload),
@@ -88,6 +92,10 @@ fn refuses_what_the_reference_refuses() {
     }
     // "error" is not reserved on the receiving side.
     assert!(decode(r#"2["error"]"#).is_ok());
+    // Numeric names are the reference's too; escaped names are compared decoded.
+    assert!(decode(r#"2[42,"x"]"#).is_ok());
+    assert!(decode(r#"2[-1.5e3]"#).is_ok());
+    assert!(decode(r#"2["\u0063hat",{"a":[1,{"b":null}]},[]]"#).is_ok());
     assert!(decode(r#"4"oops""#).is_ok());
     assert!(decode(r#"4{"message":"x"}"#).is_ok());
 }
@@ -97,12 +105,19 @@ fn encodes_headers() {
     let header = |kind, nsp, attachments, id| {
         let mut out = String::new();
         encode_header(&mut out, kind, nsp, attachments, id);
+        assert_eq!(header_len(kind, nsp, attachments, id), out.len(), "{out}");
         out
     };
     assert_eq!(header(PacketType::Event, "/", 0, None), "2");
     assert_eq!(header(PacketType::Event, "/chat", 0, Some(7)), "2/chat,7");
     assert_eq!(header(PacketType::BinaryAck, "/", 2, Some(0)), "62-0");
     assert_eq!(header(PacketType::ConnectError, "/x", 0, None), "4/x,");
+    assert_eq!(header(PacketType::BinaryEvent, "/", 10, Some(99)), "510-99");
+    assert_eq!(header(PacketType::Ack, "/", 0, Some(100)), "3100");
+    assert_eq!(
+        header(PacketType::Ack, "/", 0, Some(u64::MAX)),
+        "318446744073709551615"
+    );
 }
 
 #[test]

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use dashmap::DashMap;
+use smallvec::SmallVec;
 
 pub use socket::{Socket, SocketState};
 
@@ -104,6 +105,10 @@ pub struct Server {
     next_socket: AtomicU32,
 }
 
+/// One encoded packet: its text frame, then its attachments (most packets have none, so
+/// nothing is allocated but the text).
+pub type Encoded = SmallVec<[Outgoing; 1]>;
+
 /// Encodes a packet once: the text frame (`4` + header + JSON) and its attachments.
 pub fn encode(
     kind: PacketType,
@@ -111,17 +116,19 @@ pub fn encode(
     id: Option<u64>,
     data: &str,
     attachments: &[Bytes],
-) -> Vec<Outgoing> {
+) -> Encoded {
     let kind = match (kind, attachments.is_empty()) {
         (PacketType::Event, false) => PacketType::BinaryEvent,
         (PacketType::Ack, false) => PacketType::BinaryAck,
         (kind, _) => kind,
     };
-    let mut text = String::with_capacity(data.len() + nsp.len() + 16);
+    // Exactly the frame's size: the buffer then becomes `Bytes` without another allocation.
+    let header = parser::header_len(kind, nsp, attachments.len(), id);
+    let mut text = String::with_capacity(1 + header + data.len());
     text.push('4');
     parser::encode_header(&mut text, kind, nsp, attachments.len(), id);
     text.push_str(data);
-    let mut packets = Vec::with_capacity(1 + attachments.len());
+    let mut packets = Encoded::with_capacity(1 + attachments.len());
     packets.push(Outgoing::Text(text.into()));
     packets.extend(attachments.iter().cloned().map(Outgoing::Binary));
     packets
@@ -210,14 +217,14 @@ impl Server {
     }
 
     /// Sends packets the server itself decided on (its writer is woken at once).
-    fn send_packets(&self, session: &Arc<Session>, packets: Vec<Outgoing>) -> bool {
+    fn send_packets(&self, session: &Arc<Session>, packets: Encoded) -> bool {
         self.engine()
             .is_some_and(|engine| engine.send_all(session, packets))
     }
 
     /// Sends packets on the application's behalf: they are written with the rest of the
     /// application's burst (see [`Engine::flush_deferred`]).
-    fn send_for_app(&self, session: &Arc<Session>, packets: Vec<Outgoing>) -> bool {
+    fn send_for_app(&self, session: &Arc<Session>, packets: Encoded) -> bool {
         self.engine()
             .is_some_and(|engine| engine.send_all_deferred(session, packets))
     }
@@ -320,7 +327,7 @@ impl Server {
         let Some(engine) = self.engine() else {
             return 0;
         };
-        let mut packets: Option<(Box<str>, Vec<Outgoing>)> = None;
+        let mut packets: Option<(Box<str>, Encoded)> = None;
         let mut delivered = 0;
         for socket in handles.iter().filter_map(|&handle| self.socket(handle)) {
             if socket.state() != SocketState::Connected {
