@@ -281,7 +281,8 @@ class Socket extends EventEmitter {
   _onpacket(isAck, id, args) {
     if (!this.connected) return;
     if (isAck) return this._onack(id, args);
-    if (id !== null) args.push(this._ack(id));
+    // Rust left the last slot of an event that wants an ack for its callback.
+    if (id !== null) args[args.length - 1] = this._ack(id);
     if (this._anyListeners?.length) {
       for (const listener of this._anyListeners.slice()) listener.apply(this, args);
     }

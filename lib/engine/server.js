@@ -66,7 +66,7 @@ class Engine extends EventEmitter {
 
   /** Queues the ack `id` (JSON text, no attachments) of socket `handle`. */
   _queueAck(handle, id, json) {
-    this._pendingAcks.push(`${handle} ${id} ${json}`);
+    this._pendingAcks.push(handle, id, json);
     this._queued();
   }
 
@@ -74,7 +74,7 @@ class Engine extends EventEmitter {
     const acks = this._pendingAcks;
     this._pendingAcks = [];
     // One string, one conversion. JSON text never holds a raw NUL (JSON.stringify
-    // escapes it), so NUL separates the acks.
+    // escapes it), so NUL separates the fields (handle, id, JSON) of the acks.
     this._native.emitAcks(acks.join('\0'));
   }
 

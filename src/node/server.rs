@@ -61,22 +61,24 @@ impl ServerEvents for JsEvents {
         data: &str,
         attachments: &[Bytes],
     ) {
-        let kind = match kind {
-            PacketType::Ack => EventKind::SocketAck,
-            _ => EventKind::SocketEvent,
+        let (kind, json) = match (kind, id) {
+            (PacketType::Ack, _) => (EventKind::SocketAck, [data, ""]),
+            (_, None) => (EventKind::SocketEvent, [data, ""]),
+            (_, Some(_)) => (EventKind::SocketEvent, with_ack_slot(data)),
         };
         let id = id.map_or(f64::NAN, |id| id as f64).to_le_bytes();
         let count = (attachments.len() as u32).to_le_bytes();
-        let data_length = (data.len() as u32).to_le_bytes();
+        let data_length = ((json[0].len() + json[1].len()) as u32).to_le_bytes();
+        let [head, tail] = json.map(str::as_bytes);
         if attachments.is_empty() {
-            let parts = [&id[..], &count, &data_length, data.as_bytes()];
+            let parts = [&id[..], &count, &data_length, head, tail];
             return self.queue.push(kind, socket.handle, &parts);
         }
         let lengths: Vec<[u8; 4]> = attachments
             .iter()
             .map(|a| (a.len() as u32).to_le_bytes())
             .collect();
-        let mut parts: Vec<&[u8]> = vec![&id, &count, &data_length, data.as_bytes()];
+        let mut parts: Vec<&[u8]> = vec![&id, &count, &data_length, head, tail];
         for (length, attachment) in lengths.iter().zip(attachments) {
             parts.push(length);
             parts.push(attachment);
@@ -100,6 +102,19 @@ impl ServerEvents for JsEvents {
     fn error(&self, socket: &Socket, message: &str) {
         self.queue
             .push(EventKind::SocketError, socket.handle, &[message.as_bytes()]);
+    }
+}
+
+/// An event's JSON with one more argument, `0`, in two pieces: JS puts the ack callback
+/// in that slot (appending to the parsed array would make V8 reallocate its elements).
+/// The parser checked that a payload, if any, is a JSON array with an event name.
+fn with_ack_slot(data: &str) -> [&str; 2] {
+    match data
+        .trim_end_matches([' ', '\t', '\n', '\r'])
+        .strip_suffix(']')
+    {
+        Some(open) => [open, ",0]"],
+        None => ["[", "0]"],
     }
 }
 
@@ -194,22 +209,19 @@ impl NativeEngine {
         ))
     }
 
-    /// Sends a burst of ACKs without attachments, in order: each is `handle id json`,
-    /// and NUL (which JSON text never holds raw) separates them.
+    /// Sends a burst of ACKs without attachments, in order: each is three fields, the
+    /// socket's handle, the ack id and the JSON, and NUL (which JSON text never holds raw)
+    /// ends every field but the last.
     #[napi(catch_unwind)]
     pub fn emit_acks(&self, acks: String) -> napi::Result<()> {
         let server = self.sio()?;
-        for ack in acks.split('\0') {
-            let mut fields = ack.splitn(3, ' ');
-            let (Some(socket), Some(id), Some(data)) =
-                (fields.next(), fields.next(), fields.next())
-            else {
-                continue;
-            };
-            let (Ok(socket), Ok(id)) = (socket.parse(), id.parse()) else {
-                continue;
-            };
-            server.emit(socket, PacketType::Ack, Some(id), data, &[], false);
+        let mut fields = acks.split('\0');
+        while let (Some(socket), Some(id), Some(data)) =
+            (fields.next(), fields.next(), fields.next())
+        {
+            if let (Ok(socket), Ok(id)) = (socket.parse(), id.parse()) {
+                server.emit(socket, PacketType::Ack, Some(id), data, &[], false);
+            }
         }
         Ok(())
     }
