@@ -6,6 +6,7 @@ const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { implementations, startServer, transportModes, pair } = require('./support/sio');
 const { waitEvent, delay } = require('./support/helpers');
+const { rawWebSocket, frame } = require('./support/raw-websocket');
 
 const payload = {
   text: 'héllo wörld ✓ 🎉',
@@ -217,6 +218,68 @@ for (const impl of implementations) {
       client.io.engine.write('42["disconnect"]');
       assert.equal((await gone)[0], 'forced close');
       await ctx.close();
+    });
+  });
+}
+
+for (const impl of implementations) {
+  describe(`${impl.name}: when listeners run`, () => {
+    /**
+     * Sends `events` (names with a number) in one TCP write, as one read on the server, and
+     * resolves with the log the server's listeners keep of themselves and of the ticks and
+     * promises they queue, once the last event's work is done.
+     */
+    async function receiveTogether(events, setup) {
+      const ctx = await startServer(impl);
+      const log = [];
+      const done = new Promise((resolve) => {
+        ctx.io.on('connection', (socket) => {
+          setup?.(socket, log);
+          socket.on('e', (n) => {
+            log.push(`e${n}`);
+            process.nextTick(() => log.push(`tick${n}`));
+            Promise.resolve().then(() => log.push(`promise${n}`));
+            if (n === events.length) setTimeout(resolve, 20);
+          });
+        });
+      });
+      const connected = waitEvent(ctx.io, 'connection');
+      const raw = await rawWebSocket(ctx.port, '/socket.io/');
+      raw.write(frame(0x1, '40'));
+      await connected;
+      await delay(20);
+      raw.write(Buffer.concat(events.map((n) => frame(0x1, `42["e",${n}]`))));
+      await done;
+      raw.destroy();
+      await ctx.close();
+      return log;
+    }
+
+    it('runs the events of one read on later ticks, before the ticks and promises they queue', async () => {
+      assert.deepEqual(await receiveTogether([1, 2, 3]), [
+        'e1', 'e2', 'e3', 'tick1', 'tick2', 'tick3', 'promise1', 'promise2', 'promise3',
+      ]);
+    });
+
+    it('runs catch-all listeners at once and each event after the ticks they queue', async () => {
+      const log = await receiveTogether([1, 2], (socket, log) => {
+        socket.onAny((event, n) => {
+          log.push(`any${n}`);
+          process.nextTick(() => log.push(`any-tick${n}`));
+        });
+      });
+      assert.deepEqual(log, ['any1', 'any2', 'any-tick1', 'e1', 'any-tick2', 'e2', 'tick1', 'tick2', 'promise1', 'promise2']);
+    });
+
+    it('runs each event after the ticks its middlewares queue', async () => {
+      const log = await receiveTogether([1, 2], (socket, log) => {
+        socket.use(([, n], next) => {
+          log.push(`use${n}`);
+          process.nextTick(() => log.push(`use-tick${n}`));
+          next();
+        });
+      });
+      assert.deepEqual(log, ['use1', 'use2', 'use-tick1', 'e1', 'use-tick2', 'e2', 'tick1', 'tick2', 'promise1', 'promise2']);
     });
   });
 }

@@ -9,6 +9,7 @@ const { ParentNamespace } = require('./parent-namespace');
 const { Client } = require('./client');
 const { attachServe } = require('./serve-client');
 const codec = require('./codec');
+const { closeGroup } = require('./deferred-events');
 const { Adapter } = require('./adapter');
 
 /** Options this implementation does not offer yet: refused rather than ignored. */
@@ -193,8 +194,9 @@ class Server extends EventEmitter {
         const isAck = kind === EventKind.SOCKET_ACK;
         // A socket still connecting (its connect is on the next tick) gets the packet
         // after it; a connected one now, as the reference delivers each message.
-        if (socket.connected) socket._onpacket(isAck, id, args);
-        else process.nextTick(() => socket._onpacket(isAck, id, args));
+        if (socket.connected) return socket._onpacket(isAck, id, args);
+        closeGroup();
+        process.nextTick(() => socket._onpacket(isAck, id, args));
         return;
       }
       case EventKind.SOCKET_DISCONNECT: {

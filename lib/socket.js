@@ -5,6 +5,7 @@ const codec = require('./codec');
 const { BroadcastOperator } = require('./broadcast-operator');
 const { RESERVED_EVENTS, timeoutError } = require('./reserved');
 const { runMiddlewares } = require('./middleware');
+const { emitEvent, emitSoon, closeGroup } = require('./deferred-events');
 
 const noop = () => {};
 // Until a modifier (volatile, timeout, compress) is used: a shared, frozen empty set.
@@ -284,6 +285,7 @@ class Socket extends EventEmitter {
     // Rust left the last slot of an event that wants an ack for its callback.
     if (id !== null) args[args.length - 1] = this._ack(id);
     if (this._anyListeners?.length) {
+      closeGroup();
       for (const listener of this._anyListeners.slice()) listener.apply(this, args);
     }
     this._dispatch(args);
@@ -310,7 +312,8 @@ class Socket extends EventEmitter {
   }
 
   _dispatch(event) {
-    if (!this._fns?.length) return process.nextTick(emitEvent, this, event);
+    if (!this._fns?.length) return emitSoon(this, event);
+    closeGroup();
     runMiddlewares(this._fns, [event], (err) => {
       process.nextTick(() => {
         if (err) return this._onerror(err);
@@ -337,11 +340,6 @@ class Socket extends EventEmitter {
   emitReserved(ev, ...args) {
     return EventEmitter.prototype.emit.call(this, ev, ...args);
   }
-}
-
-/** Hands a received event to the socket's listeners, unless it disconnected meanwhile. */
-function emitEvent(socket, event) {
-  if (socket.connected) EventEmitter.prototype.emit.apply(socket, event);
 }
 
 function removeListener(socket, field, listener) {

@@ -14,6 +14,7 @@ const { AcceptedRequest } = require('./accepted-request');
 const { parseQuery } = require('./query');
 const { errors, errorMessages } = require('./errors');
 const { runMiddlewares } = require('../middleware');
+const { closeGroup } = require('../deferred-events');
 
 /**
  * The Engine.IO server (`io.engine`): the sessions run in Rust; this object forwards
@@ -226,6 +227,8 @@ class Engine extends EventEmitter {
 
   _dispatch(batch) {
     forEachEvent(batch, (kind, id, data, start, end) => {
+      // Only received Socket.IO events may share a tick (see `deferred-events`).
+      if (kind !== EventKind.SOCKET_EVENT) closeGroup();
       switch (kind) {
         case EventKind.OPEN:
           return this._onOpen(id, data[start] ? 'websocket' : 'polling', data.toString('latin1', start + 1, end));
@@ -257,6 +260,7 @@ class Engine extends EventEmitter {
           return this._socketio?._onSocketEvent(kind, id, data, start, end);
       }
     });
+    closeGroup();
   }
 
   _onOpen(handle, transport, sid) {
