@@ -6,12 +6,13 @@ use std::sync::Arc;
 use bytes::Bytes;
 use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
+use smallvec::{smallvec, SmallVec};
 
 use super::engine::{JsEvents, NativeEngine};
 use super::events::EventKind;
 use crate::adapter::{BroadcastOptions, Room};
 use crate::engine::{CloseReason, Session};
-use crate::parser::PacketType;
+use crate::parser::{PacketType, JSON_WHITESPACE};
 use crate::server::{DisconnectReason, Server, ServerEvents, Socket};
 
 #[napi(object)]
@@ -70,15 +71,13 @@ impl ServerEvents for JsEvents {
         let count = (attachments.len() as u32).to_le_bytes();
         let data_length = ((json[0].len() + json[1].len()) as u32).to_le_bytes();
         let [head, tail] = json.map(str::as_bytes);
-        if attachments.is_empty() {
-            let parts = [&id[..], &count, &data_length, head, tail];
-            return self.queue.push(kind, socket.handle, &parts);
-        }
+        // Without attachments (most events) neither list allocates.
         let lengths: Vec<[u8; 4]> = attachments
             .iter()
             .map(|a| (a.len() as u32).to_le_bytes())
             .collect();
-        let mut parts: Vec<&[u8]> = vec![&id, &count, &data_length, head, tail];
+        let mut parts: SmallVec<[&[u8]; 5]> =
+            smallvec![&id[..], &count[..], &data_length[..], head, tail];
         for (length, attachment) in lengths.iter().zip(attachments) {
             parts.push(length);
             parts.push(attachment);
@@ -109,10 +108,7 @@ impl ServerEvents for JsEvents {
 /// in that slot (appending to the parsed array would make V8 reallocate its elements).
 /// The parser checked that a payload, if any, is a JSON array with an event name.
 fn with_ack_slot(data: &str) -> [&str; 2] {
-    match data
-        .trim_end_matches([' ', '\t', '\n', '\r'])
-        .strip_suffix(']')
-    {
+    match data.trim_end_matches(JSON_WHITESPACE).strip_suffix(']') {
         Some(open) => [open, ",0]"],
         None => ["[", "0]"],
     }

@@ -51,6 +51,9 @@ pub const RESERVED_EVENTS: [&str; 6] = [
     "removeListener",
 ];
 
+/// The characters JSON allows around a value.
+pub const JSON_WHITESPACE: [char; 4] = [' ', '\t', '\n', '\r'];
+
 /// A decoded packet; `data` is the raw JSON payload, if any.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Packet<'a> {
@@ -151,7 +154,7 @@ pub fn decode(text: &str) -> Result<Packet<'_>, DecodeError> {
 /// The reference's `isPayloadValid`, on JSON text.
 fn validate_payload(kind: PacketType, json: &str) -> Result<(), DecodeError> {
     let invalid = |_| DecodeError::InvalidPayload;
-    let trimmed = json.trim_start_matches([' ', '\t', '\n', '\r']);
+    let trimmed = json.trim_start_matches(JSON_WHITESPACE);
     match kind {
         PacketType::Connect => {
             if !trimmed.starts_with('{') {
