@@ -6,6 +6,7 @@ mod base64;
 pub mod config;
 pub mod error;
 mod heartbeat;
+mod outbox;
 pub mod packet;
 pub mod polling;
 pub mod request;

@@ -1,6 +1,5 @@
 //! One Engine.IO session: its transport, outbound queue and lifecycle state.
 
-use std::collections::VecDeque;
 use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicBool, AtomicU32};
 
@@ -9,7 +8,7 @@ use parking_lot::{Mutex, MutexGuard};
 use tokio::sync::Notify;
 
 use super::config::Transport;
-use super::packet::{self, Outgoing};
+use super::outbox::Outbox;
 
 /// Completes a parked polling GET with the payload to answer.
 pub type PollWaiter = Box<dyn FnOnce(String) + Send>;
@@ -54,88 +53,6 @@ pub(super) struct State {
     pub pending_get: Option<PollWaiter>,
     /// Body of the polling POST in flight.
     pub post: Option<Vec<u8>>,
-}
-
-/// The packets waiting for the transport, and the bytes they hold: the measure of a
-/// session's backpressure.
-#[derive(Default)]
-pub(super) struct Outbox {
-    packets: VecDeque<Outgoing>,
-    /// Bytes of the packets queued here, plus those a writer took and has not handed
-    /// to its transport yet.
-    bytes: usize,
-    /// The application was told this session is congested and waits for `drain`.
-    drain_wanted: bool,
-}
-
-impl Outbox {
-    pub fn push(&mut self, packet: Outgoing) {
-        self.bytes += packet.size();
-        self.packets.push_back(packet);
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.packets.is_empty()
-    }
-
-    pub fn bytes(&self) -> usize {
-        self.bytes
-    }
-
-    /// Whether the queue holds `high_water` bytes or more; if so, a `drain` is owed.
-    pub fn congested(&mut self, high_water: usize) -> bool {
-        let congested = self.bytes >= high_water;
-        self.drain_wanted |= congested;
-        congested
-    }
-
-    /// Everything queued as one polling payload; the queue is empty afterwards.
-    pub fn take_payload(&mut self) -> String {
-        let payload = packet::encode_payload(self.packets.iter());
-        self.clear();
-        payload
-    }
-
-    /// Everything queued as the answer to a polling GET, and whether the `drain` owed is
-    /// due now that the queue is empty.
-    pub fn take_reply(&mut self, high_water: usize) -> (String, bool) {
-        let payload = self.take_payload();
-        (payload, self.drain_due(high_water))
-    }
-
-    /// Everything queued, for a writer, with its size: those bytes stay counted until
-    /// [`Outbox::written`].
-    pub fn take_batch(&mut self) -> (VecDeque<Outgoing>, usize) {
-        let batch = std::mem::take(&mut self.packets);
-        let bytes = batch.iter().map(Outgoing::size).sum();
-        (batch, bytes)
-    }
-
-    /// Puts packets a writer took and could not write back in front; their bytes are
-    /// still counted.
-    pub fn restore(&mut self, mut packets: VecDeque<Outgoing>) {
-        packets.append(&mut self.packets);
-        self.packets = packets;
-    }
-
-    /// A writer handed `bytes` to its transport (the queue may have been cleared since);
-    /// returns whether the `drain` owed is due now.
-    pub fn written(&mut self, bytes: usize, high_water: usize) -> bool {
-        self.bytes = self.bytes.saturating_sub(bytes);
-        self.drain_due(high_water)
-    }
-
-    /// Whether the owed `drain` is due (the queue is below `high_water`).
-    fn drain_due(&mut self, high_water: usize) -> bool {
-        let due = self.drain_wanted && self.bytes < high_water;
-        self.drain_wanted &= !due;
-        due
-    }
-
-    pub fn clear(&mut self) {
-        self.packets.clear();
-        self.bytes = 0;
-    }
 }
 
 impl Session {

@@ -3,7 +3,6 @@
 //! of a broadcast, then costs one non-blocking `sendmsg` rather than a task wake-up.
 //! What the socket does not take at once is left to the task, which writes it first.
 
-use std::collections::VecDeque;
 use std::io::{self, IoSlice};
 use std::os::fd::{AsRawFd, RawFd};
 use std::pin::Pin;
@@ -14,6 +13,7 @@ use bytes::{Bytes, BytesMut};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 
+use super::super::outbox::PacketQueue;
 use super::super::packet::Outgoing;
 use super::super::{Engine, ReadyState, Session, Transport};
 
@@ -147,7 +147,10 @@ impl Engine {
             self.notify_drained(session, drained);
             return;
         }
-        let done: usize = batch.drain(..progress.written).map(|p| p.size()).sum();
+        let done: usize = (0..progress.written)
+            .filter_map(|_| batch.pop_front())
+            .map(|packet| packet.size())
+            .sum();
         if let Some(tail) = progress.tail {
             let partial = batch.pop_front().expect("a packet was partly written");
             state.unsent = Some((tail, partial.size()));
@@ -202,10 +205,11 @@ pub struct Progress {
 
 /// Writes `packets` as frames, as far as `socket` takes them without blocking. An error
 /// is returned only if nothing was written.
-pub fn write_frames(socket: RawFd, packets: &VecDeque<Outgoing>) -> io::Result<Progress> {
+pub fn write_frames(socket: RawFd, packets: &PacketQueue) -> io::Result<Progress> {
     let mut written = 0;
     while written < packets.len() {
-        let chunk = packets.range(written..packets.len().min(written + FRAMES_PER_WRITE));
+        let chunk = packets.iter().skip(written).take(FRAMES_PER_WRITE);
+        let count = (packets.len() - written).min(FRAMES_PER_WRITE);
         let mut headers = [([0u8; 10], 0); FRAMES_PER_WRITE];
         for (header, packet) in headers.iter_mut().zip(chunk.clone()) {
             *header = frame_header(packet);
@@ -217,7 +221,7 @@ pub fn write_frames(socket: RawFd, packets: &VecDeque<Outgoing>) -> io::Result<P
             slices[2 * i + 1] = IoSlice::new(payload(packet));
             total += size + payload(packet).len();
         }
-        let mut sent = match send_vectored(socket, &slices[..2 * chunk.len()]) {
+        let mut sent = match send_vectored(socket, &slices[..2 * count]) {
             Ok(sent) => sent,
             Err(error) if written == 0 && error.kind() != io::ErrorKind::WouldBlock => {
                 return Err(error);
@@ -225,7 +229,7 @@ pub fn write_frames(socket: RawFd, packets: &VecDeque<Outgoing>) -> io::Result<P
             Err(_) => 0,
         };
         if sent == total {
-            written += chunk.len();
+            written += count;
             continue;
         }
         for (packet, (header, size)) in chunk.zip(&headers) {
