@@ -47,7 +47,8 @@ const scenarios = [
   { name: 'idle', args: ['--scenario', 'connect', '--clients', quick ? 5000 : 19500, '--inflight', 64], metrics: ['connected', 'rss_kib_per_conn', 'dropped', 'failed'], hold: true },
 ].filter((s) => !only.length || only.includes(s.name));
 
-function runLoadgen(scenario, port, onHold) {
+/** Runs the load generator; `onLine` gets each line it prints before its result. */
+function runLoadgen(scenario, port, onLine) {
   return new Promise((resolve, reject) => {
     const argv = [
       '-c', '1', loadgen,
@@ -58,23 +59,24 @@ function runLoadgen(scenario, port, onHold) {
       '--hold', String(seconds.hold),
     ];
     const child = spawn('taskset', argv, { stdio: ['ignore', 'pipe', 'inherit'] });
-    let output = '';
+    let pending = '';
+    let last = '';
     child.stdout.on('data', (chunk) => {
-      output += chunk;
-      const hold = /HOLD (\d+)\n/.exec(output);
-      if (hold && onHold) {
-        onHold(Number(hold[1]));
-        onHold = null;
+      const lines = (pending + chunk).split('\n');
+      pending = lines.pop();
+      for (const line of lines) {
+        if (line.startsWith('{')) last = line;
+        else onLine(line);
       }
     });
     child.on('exit', () => {
-      const last = output.trim().split('\n').pop();
+      if (pending.startsWith('{')) last = pending;
       try {
         const result = JSON.parse(last);
         if (result.error) return reject(new Error(result.error));
         resolve(result);
       } catch (error) {
-        reject(new Error(`load generator output: ${output}`));
+        reject(new Error(`load generator output: ${last}`));
       }
     });
   });
@@ -97,21 +99,35 @@ async function measure(impl, scenario, port) {
   const busyBefore = machineBusySeconds();
   const started = Date.now();
   let heldRss = null;
-  const result = await runLoadgen(scenario, port, (connected) => {
+  // The server's CPU where the load generator measures (echo, broadcast).
+  let windowStart = NaN;
+  let windowCpu = NaN;
+  const result = await runLoadgen(scenario, port, (line) => {
+    const hold = /^HOLD (\d+)$/.exec(line);
     // Sample memory near the end of the hold, pings flowing.
-    setTimeout(() => {
-      heldRss = (rssKiB(server.pid) - baseline) / connected;
-    }, Math.max(0, seconds.hold - 2) * 1000);
+    if (hold) {
+      const connected = Number(hold[1]);
+      setTimeout(() => {
+        heldRss = (rssKiB(server.pid) - baseline) / connected;
+      }, Math.max(0, seconds.hold - 2) * 1000);
+    }
+    if (line === 'WINDOW start') windowStart = cpuSeconds(server.pid);
+    if (line === 'WINDOW end') windowCpu = cpuSeconds(server.pid) - windowStart;
   });
   const wall = (Date.now() - started) / 1000;
   const serverCpu = cpuSeconds(server.pid) - cpuBefore;
   const loadgenCpu = result.loadgen_cpu_s;
+  const loadgenWindowCpu = result.loadgen_window_cpu_s;
   delete result.loadgen_cpu_s;
+  delete result.loadgen_window_cpu_s;
   const othersCpu = Math.max(0, machineBusySeconds() - busyBefore - serverCpu - loadgenCpu);
   server.kill('SIGTERM');
   await new Promise((resolve) => server.once('exit', resolve));
   if (heldRss !== null) result.rss_kib_per_conn = heldRss;
-  result.server_cpu_us_per_op = result.ops ? (serverCpu * 1e6) / result.ops : NaN;
+  // Per operation: within the measured window where there is one, else over the run.
+  const perOp = (cpu) => (result.ops ? (cpu * 1e6) / result.ops : NaN);
+  result.server_cpu_us_per_op = perOp(Number.isNaN(windowCpu) ? serverCpu : windowCpu);
+  if (loadgenWindowCpu !== undefined) result.loadgen_cpu_us_per_op = perOp(loadgenWindowCpu);
   result.server_cpu_share = serverCpu / wall;
   result.loadgen_cpu_share = loadgenCpu / wall;
   // Every other process on the machine: what disturbs a run.
@@ -152,10 +168,13 @@ async function main() {
   const ratios = ['socket.io', 'socketioxide'].filter((other) => servers.includes('sio-rs') && servers.includes(other));
   const rows = [];
   for (const scenario of scenarios) {
-    for (const metric of [...scenario.metrics, 'server_cpu_us_per_op', 'loadgen_cpu_share', 'other_cpu_share']) {
+    for (const metric of [...scenario.metrics, 'server_cpu_us_per_op', 'loadgen_cpu_us_per_op', 'loadgen_cpu_share', 'other_cpu_share']) {
+      if (!results[scenario.name][columns[0]].some((r) => metric in r)) continue;
       const value = {};
       for (const impl of columns) value[impl] = median(results[scenario.name][impl].map((r) => r[metric]));
-      const cells = [...columns.map((impl) => value[impl]), ...ratios.map((other) => value['sio-rs'] / value[other])];
+      // The load generator's and other processes' shares describe the run: no ratio.
+      const ratio = (other) => (metric.endsWith('_share') ? NaN : value['sio-rs'] / value[other]);
+      const cells = [...columns.map((impl) => value[impl]), ...ratios.map(ratio)];
       rows.push(`| ${scenario.name} | ${metric} | ${cells.map(format).join(' | ')} |`);
     }
   }

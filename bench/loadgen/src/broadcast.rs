@@ -61,6 +61,7 @@ pub async fn run(args: &Args) -> Result<serde_json::Value, String> {
     let mut latencies = Latencies::default();
     let warmup = Instant::now() + args.warmup;
     let end = warmup + args.duration;
+    let window = crate::window::watch(warmup, end);
     let mut next = 0usize;
     let mut outstanding = 0usize;
     let mut rounds = 0usize;
@@ -103,5 +104,6 @@ pub async fn run(args: &Args) -> Result<serde_json::Value, String> {
     result["deliveries"] = deliveries.into();
     result["deliveries_per_s"] = (deliveries as f64 / args.duration.as_secs_f64()).into();
     result["ops"] = deliveries.into();
+    result["loadgen_window_cpu_s"] = window.await.unwrap_or(f64::NAN).into();
     Ok(result)
 }

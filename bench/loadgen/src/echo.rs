@@ -67,6 +67,7 @@ async fn measure<C: Client>(args: &Args) -> Result<serde_json::Value, String> {
     }
     let warmup = Instant::now() + args.warmup;
     let end = warmup + args.duration;
+    let window = crate::window::watch(warmup, end);
     let tasks: Vec<_> = conns
         .into_iter()
         .map(|conn| tokio::task::spawn_local(client(conn, args.inflight, args.binary, warmup, end)))
@@ -80,6 +81,7 @@ async fn measure<C: Client>(args: &Args) -> Result<serde_json::Value, String> {
     result["acks"] = acks.into();
     result["acks_per_s"] = (acks as f64 / args.duration.as_secs_f64()).into();
     result["ops"] = acks.into();
+    result["loadgen_window_cpu_s"] = window.await.unwrap_or(f64::NAN).into();
     Ok(result)
 }
 

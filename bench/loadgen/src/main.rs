@@ -7,7 +7,9 @@
 //!        [--transport websocket|polling] [--clients N] [--inflight N] [--binary]
 //!        [--warmup S] [--duration S] [--hold S]
 //! The URL may be given as `http://` too; its scheme follows the transport.
-//! Prints one JSON object with the scenario's figures.
+//! Prints one JSON object with the scenario's figures, last; before it, lines telling the
+//! runner where it is (`HOLD n` in `connect`, `WINDOW start` and `WINDOW end` around what
+//! `echo` and `broadcast` measure).
 
 mod broadcast;
 mod conn;
@@ -15,6 +17,7 @@ mod connect;
 mod echo;
 mod polling;
 mod stats;
+mod window;
 
 use std::time::Duration;
 
@@ -106,7 +109,7 @@ fn main() {
     });
     match result {
         Ok(mut value) => {
-            value["loadgen_cpu_s"] = own_cpu_seconds().into();
+            value["loadgen_cpu_s"] = window::own_cpu_seconds().into();
             println!("{value}")
         }
         Err(error) => {
@@ -114,23 +117,4 @@ fn main() {
             std::process::exit(1);
         }
     }
-}
-
-/// CPU time this process used (user + system), from `/proc/self/stat`: the runner tells
-/// it apart from other processes' CPU. NaN where there is no such file.
-fn own_cpu_seconds() -> f64 {
-    const CLOCK_TICKS_PER_S: f64 = 100.0;
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
-        return f64::NAN;
-    };
-    // Fields after the command name (which may hold spaces): utime and stime are the 12th
-    // and 13th.
-    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let ticks: f64 = after_name
-        .split_whitespace()
-        .skip(11)
-        .take(2)
-        .filter_map(|field| field.parse::<f64>().ok())
-        .sum();
-    ticks / CLOCK_TICKS_PER_S
 }
