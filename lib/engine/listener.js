@@ -1,8 +1,9 @@
 'use strict';
 
 // `new Server(port)`: Rust listens on the port itself and serves WebSocket handshakes to
-// the engine's path without Node's HTTP server. Every other connection (polling, the
-// client bundle, other paths) is handed over unread, as if `httpServer` had accepted it,
+// the engine's path and the long-polling requests of open sessions without Node's HTTP
+// server. A connection is handed over at any other request (a polling handshake, an
+// error, the client bundle, other paths), unread, as if `httpServer` had accepted it,
 // and so is every connection while a JS hook must see each request. `httpServer` is a
 // real `http.Server` that reports the Rust listener as its own.
 
@@ -16,7 +17,11 @@ const SERVER_HOOK_EVENTS = new Set(['upgrade', 'connection']);
 function listenInRust(engine, server, port, path) {
   // The listeners the server has before the app adds any: http's own `connection`
   // listener and the engine's `upgrade` one.
-  const baseline = { upgrade: server.listenerCount('upgrade'), connection: server.listenerCount('connection') };
+  const baseline = {
+    upgrade: server.listenerCount('upgrade'),
+    connection: server.listenerCount('connection'),
+    request: server.listenerCount('request'),
+  };
   const hooksPresent = () =>
     engine.middlewares.length > 0 ||
     Boolean(engine.opts.allowRequest) ||
@@ -25,26 +30,52 @@ function listenInRust(engine, server, port, path) {
     [...ENGINE_HOOK_EVENTS].some((event) => engine.listenerCount(event) > 0) ||
     [...SERVER_HOOK_EVENTS].some((event) => server.listenerCount(event) > baseline[event]);
 
+  // Whether Rust may serve WebSocket handshakes, and polling requests: not while Node
+  // would pass them to `request` listeners, nor with another keep-alive timeout than the
+  // default one Rust applies.
+  const defaultKeepAlive = server.keepAliveTimeout;
+  const lanes = (addingRequestListener = false) => {
+    const websocket = !hooksPresent();
+    const polling =
+      websocket &&
+      !addingRequestListener &&
+      server.listenerCount('request') === baseline.request &&
+      server.keepAliveTimeout === defaultKeepAlive;
+    return [websocket, polling];
+  };
+
   let address;
   try {
-    address = engine.native.listen(port, path, !hooksPresent());
+    address = engine.native.listen(port, path, ...lanes());
   } catch (error) {
     process.nextTick(() => server.emit('error', listenError(error.message, port)));
     return;
   }
-  const updateLane = () => engine.native.setFastLane(!hooksPresent());
-  engine._onHooksChanged = updateLane;
-  const onNewListener = (events) => (event) => {
-    // Before the listener is added: only ever turns the lane off, so no request slips by.
-    if (events.has(event)) engine.native.setFastLane(false);
+  const updateLanes = () => engine.native.setLanes(...lanes());
+  engine._onHooksChanged = updateLanes;
+  // `request` listeners only keep polling requests from Rust, and only the server's.
+  const onNewListener = (events, watchesRequests) => (event) => {
+    // Before the listener is added: only ever turns lanes off, so no request slips by.
+    if (events.has(event)) engine.native.setLanes(false, false);
+    else if (watchesRequests && event === 'request') engine.native.setLanes(...lanes(true));
   };
-  const onRemoveListener = (events) => (event) => {
-    if (events.has(event)) updateLane();
+  const onRemoveListener = (events, watchesRequests) => (event) => {
+    if (events.has(event) || (watchesRequests && event === 'request')) updateLanes();
   };
-  engine.on('newListener', onNewListener(ENGINE_HOOK_EVENTS));
-  engine.on('removeListener', onRemoveListener(ENGINE_HOOK_EVENTS));
-  server.on('newListener', onNewListener(SERVER_HOOK_EVENTS));
-  server.on('removeListener', onRemoveListener(SERVER_HOOK_EVENTS));
+  let keepAliveTimeout = server.keepAliveTimeout;
+  Object.defineProperty(server, 'keepAliveTimeout', {
+    configurable: true,
+    enumerable: true,
+    get: () => keepAliveTimeout,
+    set: (value) => {
+      keepAliveTimeout = value;
+      updateLanes();
+    },
+  });
+  engine.on('newListener', onNewListener(ENGINE_HOOK_EVENTS, false));
+  engine.on('removeListener', onRemoveListener(ENGINE_HOOK_EVENTS, false));
+  server.on('newListener', onNewListener(SERVER_HOOK_EVENTS, true));
+  server.on('removeListener', onRemoveListener(SERVER_HOOK_EVENTS, true));
 
   // Nothing of Node's listens, so something must keep the event loop alive meanwhile.
   let keepAlive = setInterval(() => {}, 0x7fffffff);

@@ -1,7 +1,8 @@
 //! A listener Rust owns (`new Server(port)`): WebSocket handshakes to the engine's path
-//! are served here without Node's HTTP server; every other connection is handed to it
-//! untouched (the request is only peeked at), so Node still answers polling, the client
-//! bundle, other paths, and anything a JS hook must see.
+//! and the long-polling requests of open sessions are served here without Node's HTTP
+//! server. A connection is handed to Node at a request Rust does not serve, before any of
+//! it is read (requests are only peeked at), so Node still answers polling handshakes,
+//! errors, the client bundle, other paths, and anything a JS hook must see.
 
 use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -16,7 +17,9 @@ use tokio::sync::Notify;
 
 use crate::engine::request::RequestHead;
 use crate::engine::websocket::{error_response, DirectTcpStream, UpgradeRequest};
-use crate::engine::Engine;
+use crate::engine::{Engine, Session};
+
+use super::polling::{self, PollingRequest};
 
 /// Node's default backlog: 128 overflows when thousands of clients connect at once.
 const BACKLOG: u32 = 511;
@@ -25,6 +28,8 @@ const MAX_PEEKED_HEAD: usize = 4096;
 const TYPICAL_HEAD: usize = 1024;
 /// A connection that sends nothing this long is handed to Node and its timeouts.
 const FIRST_BYTES_TIMEOUT: Duration = Duration::from_secs(10);
+/// Node's default `keepAliveTimeout`: an idle connection Rust served is closed after it.
+const KEEP_ALIVE_TIMEOUT: Duration = Duration::from_secs(5);
 const MAX_HEADERS: usize = 64;
 /// The headers the handshake reads, in the order `parse_upgrade` unpacks them.
 const RELEVANT_HEADERS: [&str; 4] = [
@@ -46,10 +51,16 @@ pub trait ListenerEvents: Send + Sync + 'static {
 /// An open listener; dropping it (or `close`) stops accepting.
 pub struct Listener {
     local: SocketAddr,
-    /// Off while JS hooks (middlewares, `allowRequest`, header listeners…) must see
-    /// every request: then every connection goes to Node.
-    fast_lane: Arc<AtomicBool>,
+    lanes: Arc<Lanes>,
     stop: Arc<Notify>,
+}
+
+/// Which requests Rust may serve; each is off while a JS hook must see those requests.
+struct Lanes {
+    /// WebSocket handshakes (off for middlewares, `allowRequest`, header listeners…).
+    websocket: AtomicBool,
+    /// Long-polling requests (off also while the HTTP server has `request` listeners).
+    polling: AtomicBool,
 }
 
 impl Listener {
@@ -59,19 +70,22 @@ impl Listener {
         engine: Arc<Engine>,
         port: u16,
         path: String,
-        fast_lane: bool,
+        (websocket_lane, polling_lane): (bool, bool),
         events: Arc<dyn ListenerEvents>,
     ) -> io::Result<Listener> {
         let _runtime = engine.runtime().enter();
         let listener = bind(port)?;
         let local = listener.local_addr()?;
-        let fast_lane = Arc::new(AtomicBool::new(fast_lane));
+        let lanes = Arc::new(Lanes {
+            websocket: AtomicBool::new(websocket_lane),
+            polling: AtomicBool::new(polling_lane),
+        });
         let stop = Arc::new(Notify::new());
         let accept = AcceptLoop {
             engine: engine.clone(),
             path: path.into(),
             events,
-            fast_lane: fast_lane.clone(),
+            lanes: lanes.clone(),
         };
         let stopped = stop.clone();
         engine.runtime().spawn(async move {
@@ -80,19 +94,16 @@ impl Listener {
                 _ = stopped.notified() => {}
             }
         });
-        Ok(Listener {
-            local,
-            fast_lane,
-            stop,
-        })
+        Ok(Listener { local, lanes, stop })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
         self.local
     }
 
-    pub fn set_fast_lane(&self, enabled: bool) {
-        self.fast_lane.store(enabled, Ordering::Relaxed);
+    pub fn set_lanes(&self, websocket: bool, polling: bool) {
+        self.lanes.websocket.store(websocket, Ordering::Relaxed);
+        self.lanes.polling.store(polling, Ordering::Relaxed);
     }
 
     /// Stops accepting and closes the listening socket; open connections stay.
@@ -124,7 +135,7 @@ struct AcceptLoop {
     engine: Arc<Engine>,
     path: Arc<str>,
     events: Arc<dyn ListenerEvents>,
-    fast_lane: Arc<AtomicBool>,
+    lanes: Arc<Lanes>,
 }
 
 impl AcceptLoop {
@@ -143,7 +154,7 @@ impl AcceptLoop {
                 engine: self.engine.clone(),
                 path: self.path.clone(),
                 events: self.events.clone(),
-                fast_lane: self.fast_lane.load(Ordering::Relaxed),
+                lanes: self.lanes.clone(),
             };
             tokio::spawn(connection.route(stream, remote));
         }
@@ -154,23 +165,82 @@ struct Connection {
     engine: Arc<Engine>,
     path: Arc<str>,
     events: Arc<dyn ListenerEvents>,
-    fast_lane: bool,
+    lanes: Arc<Lanes>,
+}
+
+/// What Rust does with the next request on a connection.
+enum NextRequest {
+    Upgrade(PeekedUpgrade, Vec<u8>),
+    Polling(PollingRequest, Arc<Session>),
+    /// Node's: the connection goes to it, the request unread.
+    HandOff,
+    /// The client closed the connection, or left it idle after a request Rust answered.
+    Closed,
 }
 
 impl Connection {
-    async fn route(self, stream: TcpStream, remote: SocketAddr) {
+    async fn route(self, mut stream: TcpStream, remote: SocketAddr) {
         let _ = stream.set_nodelay(true);
-        let upgrade = match self.fast_lane {
-            true => peek_upgrade(&stream, &self.path).await,
-            false => None,
-        };
-        match upgrade {
-            Some((request, head)) => self.serve(stream, remote, request, head).await,
-            None => {
-                if let Ok(stream) = stream.into_std() {
-                    self.events.hand_off(stream);
+        let mut served = false;
+        loop {
+            match self.next_request(&stream, served).await {
+                NextRequest::Upgrade(request, head) => {
+                    return self.serve(stream, remote, request, head).await;
                 }
+                NextRequest::Polling(request, session) => {
+                    if !polling::serve(&self.engine, &mut stream, request, session).await {
+                        return;
+                    }
+                    served = true;
+                }
+                NextRequest::HandOff => break,
+                NextRequest::Closed => return,
             }
+        }
+        if let Ok(stream) = stream.into_std() {
+            self.events.hand_off(stream);
+        }
+    }
+
+    /// Peeks at the next request head, once it has come.
+    async fn next_request(&self, stream: &TcpStream, served: bool) -> NextRequest {
+        let websocket = self.lanes.websocket.load(Ordering::Relaxed);
+        let polling = self.lanes.polling.load(Ordering::Relaxed);
+        if !websocket && !polling {
+            return NextRequest::HandOff;
+        }
+        // A new connection that stays silent goes to Node and its timeouts; one that
+        // goes idle after Rust answered on it is closed, as Node's keep-alive does.
+        let wait = if served {
+            KEEP_ALIVE_TIMEOUT
+        } else {
+            FIRST_BYTES_TIMEOUT
+        };
+        let Some(head) = peek_head(stream, wait).await else {
+            return if served {
+                NextRequest::Closed
+            } else {
+                NextRequest::HandOff
+            };
+        };
+        if head.is_empty() {
+            return NextRequest::Closed;
+        }
+        if websocket {
+            if let Some((request, length)) = parse_upgrade(&head, &self.path) {
+                return NextRequest::Upgrade(request, head[..length].to_vec());
+            }
+        }
+        let max_body = self.engine.max_payload();
+        let request = polling
+            .then(|| polling::parse(&head, &self.path, max_body))
+            .flatten();
+        match request {
+            Some(request) => match polling::session_of(&self.engine, &request) {
+                Some(session) => NextRequest::Polling(request, session),
+                None => NextRequest::HandOff,
+            },
+            None => NextRequest::HandOff,
         }
     }
 
@@ -220,27 +290,28 @@ struct PeekedUpgrade {
     is_handshake: bool,
 }
 
-/// Waits for the first bytes and reads the request head without consuming it: the
-/// upgrade and the head's bytes when Rust serves it, `None` when Node must.
-async fn peek_upgrade(stream: &TcpStream, path: &str) -> Option<(PeekedUpgrade, Vec<u8>)> {
-    tokio::time::timeout(FIRST_BYTES_TIMEOUT, stream.readable())
+/// Waits up to `wait` for a request and peeks at what has come of it, at most
+/// `MAX_PEEKED_HEAD` bytes (more only when a small read fills up); empty when the client
+/// closed the connection.
+async fn peek_head(stream: &TcpStream, wait: Duration) -> Option<Vec<u8>> {
+    tokio::time::timeout(wait, stream.readable())
         .await
         .ok()?
         .ok()?;
-    // Most heads fit the small buffer; a bigger one only when they fill it.
+    let mut buffer = Vec::new();
     for size in [TYPICAL_HEAD, MAX_PEEKED_HEAD] {
-        let mut buffer = vec![0; size];
+        buffer.resize(size, 0);
         let read = stream.peek(&mut buffer).await.ok()?;
         buffer.truncate(read);
-        if let Some((request, length)) = parse_upgrade(&buffer, path) {
-            buffer.truncate(length);
-            return Some((request, buffer));
-        }
-        if read < size {
-            return None;
+        if read < size || has_complete_head(&buffer) {
+            break;
         }
     }
-    None
+    Some(buffer)
+}
+
+fn has_complete_head(bytes: &[u8]) -> bool {
+    bytes.windows(4).any(|window| window == b"\r\n\r\n")
 }
 
 /// Parses a complete request head; `Some` only for a GET WebSocket upgrade whose path

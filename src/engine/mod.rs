@@ -103,6 +103,11 @@ impl Engine {
         engine
     }
 
+    /// `maxHttpBufferSize`: the most a polling POST or a WebSocket message may carry.
+    pub fn max_payload(&self) -> usize {
+        self.config.max_payload
+    }
+
     pub fn runtime(&self) -> &Handle {
         &self.runtime
     }

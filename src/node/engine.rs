@@ -566,25 +566,32 @@ impl NativeEngine {
         self.bridges.remove(&bridge);
     }
 
-    /// Listens on `port` itself: WebSocket handshakes to `path` are served in Rust,
-    /// other connections are handed to JS (`HandOff` events) for Node's HTTP server.
+    /// Listens on `port` itself: WebSocket handshakes to `path` and long-polling requests
+    /// of open sessions are served in Rust while their lane is on (see `set_lanes`), other
+    /// connections are handed to JS (`HandOff` events) for Node's HTTP server.
     #[napi(catch_unwind)]
-    pub fn listen(&self, port: u32, path: String, fast_lane: bool) -> napi::Result<ListenAddress> {
+    pub fn listen(
+        &self,
+        port: u32,
+        path: String,
+        websocket_lane: bool,
+        polling_lane: bool,
+    ) -> napi::Result<ListenAddress> {
         let port =
             u16::try_from(port).map_err(|_| napi::Error::from_reason("port out of range"))?;
         let events = Arc::new(JsEvents {
             queue: self.queue.clone(),
         });
-        let listener = Listener::open(self.engine.clone(), port, path, fast_lane, events).map_err(
-            |error| {
+        let lanes = (websocket_lane, polling_lane);
+        let listener =
+            Listener::open(self.engine.clone(), port, path, lanes, events).map_err(|error| {
                 let code = match error.kind() {
                     std::io::ErrorKind::AddrInUse => "EADDRINUSE",
                     std::io::ErrorKind::PermissionDenied => "EACCES",
                     _ => "EINVAL",
                 };
                 napi::Error::new(napi::Status::GenericFailure, code)
-            },
-        )?;
+            })?;
         let local = listener.local_addr();
         *self.listener.lock() = Some(listener);
         Ok(ListenAddress {
@@ -594,11 +601,12 @@ impl NativeEngine {
         })
     }
 
-    /// Whether the listener may serve handshakes itself (no JS hook needs to see them).
+    /// Whether the listener may serve WebSocket handshakes and long-polling requests
+    /// itself (no JS hook needs to see them).
     #[napi(catch_unwind)]
-    pub fn set_fast_lane(&self, enabled: bool) {
+    pub fn set_lanes(&self, websocket: bool, polling: bool) {
         if let Some(listener) = self.listener.lock().as_ref() {
-            listener.set_fast_lane(enabled);
+            listener.set_lanes(websocket, polling);
         }
     }
 
