@@ -4,7 +4,7 @@
 //! a response it may compress, a body it must stream or refuse) is left to Node.
 
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -14,6 +14,8 @@ use crate::engine::request::{EngineQuery, RequestHead, Route};
 use crate::engine::{Engine, ErrorCode, Session, Transport};
 
 const MAX_HEADERS: usize = 64;
+/// Node's default `requestTimeout`: a body that takes longer ends the connection.
+const BODY_TIMEOUT: Duration = Duration::from_secs(300);
 /// The headers `parse` reads, in the order it unpacks them.
 const RELEVANT_HEADERS: [&str; 9] = [
     "origin",
@@ -170,7 +172,8 @@ async fn post(
 ) -> Option<Vec<u8>> {
     let begun = engine.post_begin(session, request.binary_content);
     let mut body = vec![0; request.body_length];
-    if stream.read_exact(&mut body).await.is_err() {
+    let read = tokio::time::timeout(BODY_TIMEOUT, stream.read_exact(&mut body)).await;
+    if !matches!(read, Ok(Ok(_))) {
         if begun.is_ok() {
             engine.post_aborted(session);
         }
