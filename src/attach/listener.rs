@@ -19,6 +19,7 @@ use crate::engine::request::RequestHead;
 use crate::engine::websocket::{error_response, DirectTcpStream, UpgradeRequest};
 use crate::engine::{Engine, Session};
 
+use super::head::{is_engine_path, unique_headers};
 use super::polling::{self, PollingRequest};
 
 /// Node's default backlog: 128 overflows when thousands of clients connect at once.
@@ -324,28 +325,11 @@ fn parse_upgrade(bytes: &[u8], path: &str) -> Option<(PeekedUpgrade, usize)> {
         return None;
     };
     let url = request.path?;
-    if request.method != Some("GET") || request.version != Some(1) {
+    if request.method != Some("GET") || request.version != Some(1) || !is_engine_path(url, path) {
         return None;
     }
-    if url.split_once('?').map_or(url, |(path, _)| path) != path {
-        return None;
-    }
-    // Repeated or non-UTF-8 values are joined or decoded by Node's rules: leave those
-    // requests to it.
-    let mut fields: [Option<String>; 4] = Default::default();
-    for header in request.headers.iter() {
-        let Some(index) = RELEVANT_HEADERS
-            .iter()
-            .position(|name| header.name.eq_ignore_ascii_case(name))
-        else {
-            continue;
-        };
-        if fields[index].is_some() {
-            return None;
-        }
-        fields[index] = Some(String::from_utf8(header.value.to_vec()).ok()?);
-    }
-    let [upgrade, key, version, origin] = fields;
+    let [upgrade, key, version, origin] =
+        unique_headers(request.headers, &RELEVANT_HEADERS)?.map(|value| value.map(str::to_owned));
     let upgrade = upgrade?;
     if !upgrade.eq_ignore_ascii_case("websocket") {
         return None;

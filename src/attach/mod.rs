@@ -4,5 +4,6 @@
 
 pub mod adopt;
 pub mod bridge;
+mod head;
 pub mod listener;
 mod polling;

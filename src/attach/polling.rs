@@ -13,6 +13,8 @@ use crate::engine::polling::{PollOutcome, PostError};
 use crate::engine::request::{EngineQuery, RequestHead, Route};
 use crate::engine::{Engine, ErrorCode, Session, Transport};
 
+use super::head::{is_engine_path, unique_headers};
+
 const MAX_HEADERS: usize = 64;
 /// Node's default `requestTimeout`: a body that takes longer ends the connection.
 const BODY_TIMEOUT: Duration = Duration::from_secs(300);
@@ -59,30 +61,15 @@ pub fn parse(bytes: &[u8], path: &str, max_body: usize) -> Option<PollingRequest
         "POST" => true,
         _ => return None,
     };
-    if request.version != Some(1) || url.split_once('?').map_or(url, |(path, _)| path) != path {
+    if request.version != Some(1) || !is_engine_path(url, path) {
         return None;
     }
     let query = EngineQuery::from_url(url);
     if query.transport.as_deref() != Some("polling") || query.session_id().is_none() {
         return None;
     }
-    // Repeated or non-UTF-8 values are joined or decoded by Node's rules: leave those
-    // requests to it.
-    let mut fields: [Option<&str>; 9] = Default::default();
-    for header in request.headers.iter() {
-        let Some(index) = RELEVANT_HEADERS
-            .iter()
-            .position(|name| header.name.eq_ignore_ascii_case(name))
-        else {
-            continue;
-        };
-        if fields[index].is_some() {
-            return None;
-        }
-        fields[index] = Some(std::str::from_utf8(header.value).ok()?);
-    }
     let [origin, length, content_type, user_agent, accept_encoding, connection, chunked, expect, upgrade] =
-        fields;
+        unique_headers(request.headers, &RELEVANT_HEADERS)?;
     let closes = connection.is_some_and(|value| has_token(value, "close"));
     if closes || chunked.is_some() || expect.is_some() || upgrade.is_some() {
         return None;
