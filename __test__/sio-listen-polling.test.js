@@ -9,6 +9,7 @@ const assert = require('node:assert/strict');
 const http = require('node:http');
 const net = require('node:net');
 const { once } = require('node:events');
+const zlib = require('node:zlib');
 const { implementations, startServer } = require('./support/sio');
 
 /** A keep-alive connection sending one request at a time and reading whole responses. */
@@ -45,8 +46,8 @@ function connection(port) {
   return {
     socket,
     closed,
-    send(method, sid, body = '') {
-      const headers = [`Host: 127.0.0.1`];
+    send(method, sid, body = '', extraHeaders = []) {
+      const headers = [`Host: 127.0.0.1`, ...extraHeaders];
       if (method === 'POST') headers.push('Content-Type: text/plain;charset=UTF-8', `Content-Length: ${body.length}`);
       socket.write(`${method} /socket.io/?EIO=4&transport=polling&sid=${sid} HTTP/1.1\r\n${headers.join('\r\n')}\r\n\r\n${body}`);
       return new Promise((resolve) => {
@@ -72,31 +73,53 @@ async function handshake(port) {
   return JSON.parse(body.slice(1)).sid;
 }
 
+/** The bytes of a chunked body. */
+function dechunk(body) {
+  const parts = [];
+  for (let at = 0; ; ) {
+    const lineEnd = body.indexOf('\r\n', at);
+    const size = parseInt(body.slice(at, lineEnd), 16);
+    if (size === 0) return Buffer.from(parts.join(''), 'latin1');
+    parts.push(body.slice(lineEnd + 2, lineEnd + 2 + size));
+    at = lineEnd + 2 + size + 2;
+  }
+}
+
 /** A response head with its `Date` value masked. */
 function masked(head) {
   return head.replace(/\r\nDate: [^\r]+/, '\r\nDate: *');
 }
 
+/**
+ * A server and a polling session opened by a request of its own, then a fresh keep-alive
+ * connection on which the session's namespace CONNECT was posted.
+ */
+async function connectedSession(t, impl, { opts = {}, setup = () => {} } = {}) {
+  const ctx = await startServer(impl, opts);
+  t.after(() => ctx.close());
+  setup(ctx);
+  const sid = await handshake(ctx.port);
+  // The handshake's connection (Node's in both servers) is closed by now.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const nodeConnections = ctx.io.httpServer._connections;
+  const conn = connection(ctx.port);
+  t.after(() => conn.socket.destroy());
+  const connected = once(ctx.io, 'connection');
+  const posted = await conn.send('POST', sid, '40');
+  const [socket] = await connected;
+  return { ctx, sid, conn, posted, socket, nodeConnections };
+}
+
 for (const impl of implementations) {
   describe(`${impl.name}: long-polling on new Server(port)`, () => {
     it("answers a session's POST and GET on one keep-alive connection with Node's bytes", async (t) => {
-      const ctx = await startServer(impl);
-      t.after(() => ctx.close());
-      const sid = await handshake(ctx.port);
-      // The handshake's connection (Node's in both servers) is closed by now.
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      const nodeConnections = ctx.io.httpServer._connections;
-      const conn = connection(ctx.port);
-      t.after(() => conn.socket.destroy());
-      const connected = once(ctx.io, 'connection');
-      const posted = await conn.send('POST', sid, '40');
+      const { ctx, sid, conn, posted, socket, nodeConnections } = await connectedSession(t, impl);
       assert.equal(
         masked(posted.head),
         'HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 2\r\ncache-control: no-store\r\n' +
           'Date: *\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5',
       );
       assert.equal(posted.body, 'ok');
-      const [socket] = await connected;
       const polled = await conn.send('GET', sid);
       const payload = `40{"sid":"${socket.id}"}`;
       assert.equal(
@@ -110,16 +133,9 @@ for (const impl of implementations) {
     });
 
     it('answers a parked GET when the server emits, and takes events from POSTs', async (t) => {
-      const ctx = await startServer(impl);
-      t.after(() => ctx.close());
-      const sid = await handshake(ctx.port);
-      const poster = connection(ctx.port);
+      const { ctx, sid, conn: poster, socket } = await connectedSession(t, impl);
       const poller = connection(ctx.port);
-      t.after(() => poster.socket.destroy());
       t.after(() => poller.socket.destroy());
-      const connected = once(ctx.io, 'connection');
-      await poster.send('POST', sid, '40');
-      const [socket] = await connected;
       await poller.send('GET', sid);
       const parked = poller.send('GET', sid);
       const received = once(socket, 'greet');
@@ -131,14 +147,7 @@ for (const impl of implementations) {
     });
 
     it('ends the session when the client closes its parked GET', async (t) => {
-      const ctx = await startServer(impl);
-      t.after(() => ctx.close());
-      const sid = await handshake(ctx.port);
-      const poster = connection(ctx.port);
-      t.after(() => poster.socket.destroy());
-      const connected = once(ctx.io, 'connection');
-      await poster.send('POST', sid, '40');
-      const [socket] = await connected;
+      const { ctx, sid, socket } = await connectedSession(t, impl);
       const poller = connection(ctx.port);
       await poller.send('GET', sid);
       poller.send('GET', sid);
@@ -170,14 +179,48 @@ for (const impl of implementations) {
     });
 
     it("keeps the HTTP server's keep-alive timeout when the app sets one", async (t) => {
-      const ctx = await startServer(impl);
-      t.after(() => ctx.close());
-      ctx.io.httpServer.keepAliveTimeout = 65000;
-      const sid = await handshake(ctx.port);
-      const conn = connection(ctx.port);
-      t.after(() => conn.socket.destroy());
-      const { head } = await conn.send('POST', sid, '40');
-      assert.match(head, /\r\nKeep-Alive: timeout=65$/);
+      const setup = (ctx) => (ctx.io.httpServer.keepAliveTimeout = 65000);
+      const { posted } = await connectedSession(t, impl, { setup });
+      assert.match(posted.head, /\r\nKeep-Alive: timeout=65$/);
+    });
+
+    it('compresses a large answer as httpCompression says, and only then', async (t) => {
+      // With a `request` listener, sio-rs leaves polling to Node: both ways are checked.
+      for (const [encoding, inflate, listener] of [
+        ['gzip', zlib.gunzipSync, false],
+        ['deflate', zlib.inflateSync, false],
+        ['gzip', zlib.gunzipSync, true],
+      ]) {
+        const setup = (ctx) => listener && ctx.io.httpServer.on('request', () => {});
+        const { ctx, sid, conn, socket, nodeConnections } = await connectedSession(t, impl, { setup });
+        const accept = [`Accept-Encoding: ${encoding}`];
+        // The connect reply is below the threshold: sent as it is.
+        const small = await conn.send('GET', sid, '', accept);
+        assert.doesNotMatch(small.head, /Content-Encoding/);
+        const text = 'x'.repeat(2000);
+        const answer = conn.send('GET', sid, '', accept);
+        socket.emit('big', text);
+        const { head, body } = await answer;
+        // As the reference pipes a zlib stream: chunked, no length.
+        assert.equal(
+          masked(head),
+          `HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Encoding: ${encoding}\r\n` +
+            'cache-control: no-store\r\nDate: *\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n' +
+            'Transfer-Encoding: chunked',
+        );
+        assert.equal(inflate(dechunk(body)).toString(), `42["big","${text}"]`);
+        if (impl.name === 'sio-rs' && !listener) assert.equal(ctx.io.httpServer._connections, nodeConnections);
+      }
+    });
+
+    it('sends large answers as they are with httpCompression off', async (t) => {
+      const { sid, conn, socket } = await connectedSession(t, impl, { opts: { httpCompression: false } });
+      await conn.send('GET', sid);
+      const answer = conn.send('GET', sid, '', ['Accept-Encoding: gzip']);
+      socket.emit('big', 'y'.repeat(2000));
+      const { head, body } = await answer;
+      assert.doesNotMatch(head, /Content-Encoding/);
+      assert.equal(body, `42["big","${'y'.repeat(2000)}"]`);
     });
 
     it('refuses an unknown session on a fresh connection as the reference does', async (t) => {

@@ -53,6 +53,27 @@ function nativeOptions(opts) {
     allowUpgrades: opts.allowUpgrades !== false,
     initialPacket:
       initial == null ? undefined : Buffer.isBuffer(initial) ? initial : String(initial),
+    ...httpCompression(opts.httpCompression),
+  };
+}
+
+// zlib's default level; the only zlib option Rust applies to the polling answers it
+// compresses itself (with any other, Node writes compressible answers).
+const DEFAULT_LEVEL = 6;
+
+function httpCompression(compression) {
+  if (!compression) return { httpCompressionInNode: false };
+  const { threshold = 1024, level = DEFAULT_LEVEL, ...others } = compression;
+  const appliesInRust =
+    Object.keys(others).length === 0 &&
+    Number.isFinite(threshold) &&
+    Number.isInteger(level) &&
+    level >= -1 &&
+    level <= 9;
+  if (!appliesInRust) return { httpCompressionInNode: true };
+  return {
+    httpCompression: { threshold: Math.max(0, threshold), level: level === -1 ? DEFAULT_LEVEL : level },
+    httpCompressionInNode: false,
   };
 }
 

@@ -81,28 +81,25 @@ function answerParked(engine, handle, payload) {
   writePolling(engine, parked.req, parked.res, payload);
 }
 
-/** Writes a polling payload, compressed as the reference's `httpCompression` says. */
+/**
+ * Writes a polling payload, compressed as the reference's `httpCompression` says: then,
+ * as the reference pipes a zlib stream, chunked and without a length.
+ */
 function writePolling(engine, req, res, payload, sid) {
   const headers = { 'Content-Type': 'text/plain; charset=UTF-8' };
-  const respond = (body) => {
-    headers['Content-Length'] = String(Buffer.byteLength(body));
-    res.writeHead(200, responseHeaders(engine, req, headers, sid));
-    res.end(body);
-  };
   const compression = engine.opts.httpCompression;
   const encoding =
     compression && Buffer.byteLength(payload) >= (compression.threshold ?? 1024)
       ? accepts(req).encodings(['gzip', 'deflate'])
       : false;
-  if (!encoding) return respond(payload);
-  compressors[encoding](payload, compression, (error, body) => {
-    if (error) {
-      res.writeHead(500);
-      return res.end();
-    }
-    headers['Content-Encoding'] = encoding;
-    respond(body);
-  });
+  if (!encoding) {
+    headers['Content-Length'] = String(Buffer.byteLength(payload));
+    res.writeHead(200, responseHeaders(engine, req, headers, sid));
+    return res.end(payload);
+  }
+  headers['Content-Encoding'] = encoding;
+  res.writeHead(200, responseHeaders(engine, req, headers, sid));
+  compressors[encoding](payload, compression, (error, body) => res.end(error ? undefined : body));
 }
 
 /** The reference's polling response headers, and its `initial_headers`/`headers` events. */

@@ -232,9 +232,8 @@ impl Connection {
                 return NextRequest::Upgrade(request, head[..length].to_vec());
             }
         }
-        let max_body = self.engine.max_payload();
         let request = polling
-            .then(|| polling::parse(&head, &self.path, max_body))
+            .then(|| polling::parse(&head, &self.path, self.engine.config()))
             .flatten();
         match request {
             Some(request) => match polling::session_of(&self.engine, &request) {

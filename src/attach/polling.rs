@@ -3,15 +3,18 @@
 //! served here: anything else the reference answers differently (a handshake, an error,
 //! a response it may compress, a body it must stream or refuse) is left to Node.
 
+use std::io::Write;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
+
+use flate2::write::{GzEncoder, ZlibEncoder};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use crate::engine::polling::{PollOutcome, PostError};
 use crate::engine::request::{EngineQuery, RequestHead, Route};
-use crate::engine::{Engine, ErrorCode, Session, Transport};
+use crate::engine::{Engine, EngineConfig, ErrorCode, PollingCompression, Session, Transport};
 
 use super::head::{is_engine_path, unique_headers};
 
@@ -42,14 +45,48 @@ pub struct PollingRequest {
     binary_content: bool,
     /// An old Internet Explorer, which gets `X-XSS-Protection: 0`.
     old_ie: bool,
+    /// How a GET's answer may be compressed, if it is large enough.
+    encoding: Option<Encoding>,
     head_length: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Encoding {
+    Gzip,
+    Deflate,
+}
+
+impl Encoding {
+    fn name(self) -> &'static str {
+        match self {
+            Encoding::Gzip => "gzip",
+            Encoding::Deflate => "deflate",
+        }
+    }
+
+    /// What zlib's `gzip` or `deflate` makes of `data` at `level`.
+    fn compress(self, data: &[u8], level: u32) -> Vec<u8> {
+        let level = flate2::Compression::new(level);
+        let written = match self {
+            Encoding::Gzip => {
+                let mut encoder = GzEncoder::new(Vec::new(), level);
+                encoder.write_all(data).and_then(|()| encoder.finish())
+            }
+            Encoding::Deflate => {
+                let mut encoder = ZlibEncoder::new(Vec::new(), level);
+                encoder.write_all(data).and_then(|()| encoder.finish())
+            }
+        };
+        written.expect("compressing into memory does not fail")
+    }
 }
 
 /// A complete request head that Rust may answer: GET or POST on the engine's `path`
 /// with a polling session id, keeping the connection alive, and a POST body of at most
-/// `max_body` bytes with a known length. A GET that accepts a compressed answer is
-/// Node's (the reference compresses large payloads).
-pub fn parse(bytes: &[u8], path: &str, max_body: usize) -> Option<PollingRequest> {
+/// `maxHttpBufferSize` bytes with a known length. A GET that accepts a compressed answer
+/// is Node's when `httpCompression` has zlib options Rust does not apply.
+pub fn parse(bytes: &[u8], path: &str, config: &EngineConfig) -> Option<PollingRequest> {
+    let max_body = config.max_payload;
     let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
     let mut request = httparse::Request::new(&mut headers);
     let httparse::Status::Complete(head_length) = request.parse(bytes).ok()? else {
@@ -81,11 +118,15 @@ pub fn parse(bytes: &[u8], path: &str, max_body: usize) -> Option<PollingRequest
     if is_post && (length.is_none() || body_length > max_body) || !is_post && body_length > 0 {
         return None;
     }
-    let compressible = accept_encoding
-        .is_some_and(|value| has_token(value, "gzip") || has_token(value, "deflate"));
-    if !is_post && compressible {
-        return None;
-    }
+    let encoding = match config.polling_compression {
+        _ if is_post => None,
+        PollingCompression::Off => None,
+        PollingCompression::Compress { .. } => accept_encoding.and_then(negotiate),
+        PollingCompression::LeftToNode => match accept_encoding.and_then(negotiate) {
+            Some(_) => return None,
+            None => None,
+        },
+    };
     Some(PollingRequest {
         is_post,
         url: url.to_owned(),
@@ -93,8 +134,57 @@ pub fn parse(bytes: &[u8], path: &str, max_body: usize) -> Option<PollingRequest
         body_length,
         binary_content: content_type == Some("application/octet-stream"),
         old_ie: user_agent.is_some_and(|ua| ua.contains(";MSIE") || ua.contains("Trident/")),
+        encoding,
         head_length,
     })
+}
+
+/// The encoding `accepts(req).encodings(['gzip', 'deflate'])` picks from an
+/// `Accept-Encoding` value, by `negotiator`'s rules: an exact coding beats `*`, then the
+/// higher `q`; among the acceptable, the higher `q`, the exact match, the one listed first.
+fn negotiate(header: &str) -> Option<Encoding> {
+    let specs: Vec<(&str, f64)> = header
+        .split(',')
+        .filter_map(|item| {
+            let mut parts = item.split(';');
+            let coding = parts.next()?.trim();
+            let q = parts
+                .filter_map(|param| param.split_once('='))
+                .find(|(name, _)| name.trim() == "q")
+                .map_or(Some(1.0), |(_, value)| value.trim().parse().ok())?;
+            (!coding.is_empty()).then_some((coding, q))
+        })
+        .collect();
+    // (q, specificity, order in the header, index among the available) per encoding.
+    let priority = |index: usize, encoding: Encoding| {
+        let mut best: Option<(f64, u8, usize, usize)> = None;
+        for (order, &(coding, q)) in specs.iter().enumerate() {
+            let specificity = match coding {
+                _ if coding.eq_ignore_ascii_case(encoding.name()) => 1,
+                "*" => 0,
+                _ => continue,
+            };
+            let better = best.is_none_or(|(best_q, best_s, best_o, _)| {
+                (specificity, q, order) > (best_s, best_q, best_o)
+            });
+            if better {
+                best = Some((q, specificity, order, index));
+            }
+        }
+        best.filter(|&(q, ..)| q > 0.0)
+            .map(|priority| (priority, encoding))
+    };
+    [Encoding::Gzip, Encoding::Deflate]
+        .into_iter()
+        .enumerate()
+        .filter_map(|(index, encoding)| priority(index, encoding))
+        .min_by(|((q1, s1, o1, i1), _), ((q2, s2, o2, i2), _)| {
+            q2.total_cmp(q1)
+                .then(s2.cmp(s1))
+                .then(o1.cmp(o2))
+                .then(i1.cmp(i2))
+        })
+        .map(|(_, encoding)| encoding)
 }
 
 /// Whether a comma-separated header value lists `token` (ignoring case and parameters).
@@ -175,7 +265,7 @@ async fn post(
         return Some(empty(413, "Payload Too Large"));
     }
     let _ = engine.post_end(session);
-    Some(ok(request, "text/html", b"ok"))
+    Some(ok(request, "text/html", None, b"ok"))
 }
 
 /// The payload for a GET, now or once the server has something to send; `None` when the
@@ -202,7 +292,23 @@ async fn get(
         PollOutcome::Overlap => return Some(empty(400, "Bad Request")),
         PollOutcome::Gone => return Some(unknown_session()),
     };
-    Some(ok(request, "text/plain; charset=UTF-8", payload.as_bytes()))
+    let compressed = match (request.encoding, engine.config().polling_compression) {
+        (Some(encoding), PollingCompression::Compress { threshold, level })
+            if payload.len() >= threshold =>
+        {
+            Some((encoding, encoding.compress(payload.as_bytes(), level)))
+        }
+        _ => None,
+    };
+    Some(match compressed {
+        Some((encoding, body)) => ok(request, "text/plain; charset=UTF-8", Some(encoding), &body),
+        None => ok(
+            request,
+            "text/plain; charset=UTF-8",
+            None,
+            payload.as_bytes(),
+        ),
+    })
 }
 
 /// Returns once the client closed the connection; never if it sent more meanwhile (that
@@ -214,19 +320,37 @@ async fn until_closed(stream: &TcpStream) {
     }
 }
 
-/// `200` as the facade writes it: its headers, then Node's own.
-fn ok(request: &PollingRequest, content_type: &str, body: &[u8]) -> Vec<u8> {
-    let mut head = format!(
-        "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n",
-        body.len()
-    );
+/// `200` as the reference writes it: its headers, then Node's own. A compressed body is
+/// chunked, without a length, as the zlib stream the reference pipes into the response.
+fn ok(
+    request: &PollingRequest,
+    content_type: &str,
+    encoding: Option<Encoding>,
+    body: &[u8],
+) -> Vec<u8> {
+    let mut head = format!("HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\n");
+    match encoding {
+        Some(encoding) => head.push_str(&format!("Content-Encoding: {}\r\n", encoding.name())),
+        None => head.push_str(&format!("Content-Length: {}\r\n", body.len())),
+    }
     if request.old_ie {
         head.push_str("X-XSS-Protection: 0\r\n");
     }
     head.push_str("cache-control: no-store\r\n");
-    let mut response = with_node_headers(head).into_bytes();
-    response.extend_from_slice(b"\r\n");
+    let mut response = with_node_headers(head);
+    if encoding.is_some() {
+        response.push_str(&format!(
+            "Transfer-Encoding: chunked\r\n\r\n{:x}\r\n",
+            body.len()
+        ));
+    } else {
+        response.push_str("\r\n");
+    }
+    let mut response = response.into_bytes();
     response.extend_from_slice(body);
+    if encoding.is_some() {
+        response.extend_from_slice(b"\r\n0\r\n\r\n");
+    }
     response
 }
 
@@ -259,7 +383,25 @@ mod tests {
     use super::*;
 
     const PATH: &str = "/socket.io/";
-    const MAX: usize = 1000;
+
+    fn config(polling_compression: PollingCompression) -> EngineConfig {
+        EngineConfig {
+            max_payload: 1000,
+            polling_compression,
+            ..EngineConfig::default()
+        }
+    }
+
+    fn parsed(bytes: &[u8]) -> Option<PollingRequest> {
+        parse(
+            bytes,
+            PATH,
+            &EngineConfig {
+                max_payload: 1000,
+                ..EngineConfig::default()
+            },
+        )
+    }
 
     fn head(request_line: &str, headers: &[&str]) -> Vec<u8> {
         let mut text = format!("{request_line}\r\nHost: 127.0.0.1\r\n");
@@ -276,7 +418,7 @@ mod tests {
 
     #[test]
     fn plain_gets_and_posts_of_a_session_are_served() {
-        let get = parse(&head(GET, &["Accept: */*"]), PATH, MAX).unwrap();
+        let get = parsed(&head(GET, &["Accept: */*"])).unwrap();
         assert!(!get.is_post);
         assert_eq!(get.url, "/socket.io/?EIO=4&transport=polling&sid=abc");
         let bytes = head(
@@ -287,36 +429,28 @@ mod tests {
                 "Origin: http://x",
             ],
         );
-        let post = parse(&bytes, PATH, MAX).unwrap();
+        let post = parsed(&bytes).unwrap();
         assert_eq!(post.head_length, bytes.len());
         assert_eq!(
             (post.is_post, post.body_length, post.binary_content),
             (true, 12, false)
         );
         assert_eq!(post.origin.as_deref(), Some("http://x"));
-        let binary = parse(
-            &head(
-                POST,
-                &[
-                    "Content-Length: 1",
-                    "Content-Type: application/octet-stream",
-                ],
-            ),
-            PATH,
-            MAX,
-        );
+        let binary = parsed(&head(
+            POST,
+            &[
+                "Content-Length: 1",
+                "Content-Type: application/octet-stream",
+            ],
+        ));
         assert!(binary.unwrap().binary_content);
-        let ie = parse(
-            &head(
-                GET,
-                &["User-Agent: Mozilla/5.0 (Windows NT 10.0; Trident/7.0)"],
-            ),
-            PATH,
-            MAX,
-        );
+        let ie = parsed(&head(
+            GET,
+            &["User-Agent: Mozilla/5.0 (Windows NT 10.0; Trident/7.0)"],
+        ));
         assert!(ie.unwrap().old_ie);
-        let identity = parse(&head(GET, &["Accept-Encoding: identity"]), PATH, MAX);
-        assert!(identity.is_some());
+        let identity = parsed(&head(GET, &["Accept-Encoding: identity"]));
+        assert_eq!(identity.unwrap().encoding, None);
     }
 
     #[test]
@@ -337,8 +471,6 @@ mod tests {
                 "PUT /socket.io/?EIO=4&transport=polling&sid=abc HTTP/1.1",
                 &[],
             ),
-            head(GET, &["Accept-Encoding: gzip, deflate, br"]),
-            head(GET, &["Accept-Encoding: br;q=1, Deflate;q=0.5"]),
             head(GET, &["Connection: close"]),
             head(GET, &["Connection: keep-alive, Close"]),
             head(GET, &["Upgrade: websocket"]),
@@ -352,19 +484,78 @@ mod tests {
         ];
         for bytes in cases {
             assert!(
-                parse(&bytes, PATH, MAX).is_none(),
+                parsed(&bytes).is_none(),
                 "{}",
                 String::from_utf8_lossy(&bytes)
             );
         }
         let bytes = head(GET, &[]);
-        assert!(parse(&bytes[..bytes.len() - 2], PATH, MAX).is_none());
+        assert!(parsed(&bytes[..bytes.len() - 2]).is_none());
+    }
+
+    #[test]
+    fn compressible_gets_follow_http_compression() {
+        let bytes = head(GET, &["Accept-Encoding: gzip, deflate, br"]);
+        let compress = config(PollingCompression::Compress {
+            threshold: 1024,
+            level: 6,
+        });
+        let request = parse(&bytes, PATH, &compress).unwrap();
+        assert_eq!(request.encoding, Some(Encoding::Gzip));
+        let off = parse(&bytes, PATH, &config(PollingCompression::Off)).unwrap();
+        assert_eq!(off.encoding, None);
+        assert!(parse(&bytes, PATH, &config(PollingCompression::LeftToNode)).is_none());
+        let plain = head(GET, &["Accept-Encoding: br"]);
+        assert!(parse(&plain, PATH, &config(PollingCompression::LeftToNode)).is_some());
+        let post = head(POST, &["Content-Length: 2", "Accept-Encoding: gzip"]);
+        assert_eq!(parse(&post, PATH, &compress).unwrap().encoding, None);
+    }
+
+    #[test]
+    fn negotiates_encodings_as_the_accepts_package() {
+        let cases = [
+            ("gzip", Some(Encoding::Gzip)),
+            ("deflate, gzip", Some(Encoding::Deflate)),
+            ("gzip;q=0.5, deflate", Some(Encoding::Deflate)),
+            ("br;q=1, Deflate;q=0.5", Some(Encoding::Deflate)),
+            ("GZIP", Some(Encoding::Gzip)),
+            ("*", Some(Encoding::Gzip)),
+            ("*;q=0.5, deflate;q=0.4", Some(Encoding::Gzip)),
+            ("gzip;q=0, *", Some(Encoding::Deflate)),
+            ("gzip;q=0, deflate;q=0", None),
+            ("identity", None),
+            ("br", None),
+            ("", None),
+        ];
+        for (header, expected) in cases {
+            assert_eq!(negotiate(header), expected, "{header:?}");
+        }
+    }
+
+    #[test]
+    fn compresses_as_zlib_does() {
+        use std::io::Read;
+        let data = "4".repeat(2000);
+        let mut text = String::new();
+        let gzip = Encoding::Gzip.compress(data.as_bytes(), 6);
+        flate2::read::GzDecoder::new(&gzip[..])
+            .read_to_string(&mut text)
+            .unwrap();
+        assert_eq!(text, data);
+        let mut text = String::new();
+        let deflate = Encoding::Deflate.compress(data.as_bytes(), 6);
+        flate2::read::ZlibDecoder::new(&deflate[..])
+            .read_to_string(&mut text)
+            .unwrap();
+        assert_eq!(text, data);
+        assert!(gzip.len() < 100 && deflate.len() < 100);
     }
 
     #[test]
     fn responses_have_node_s_bytes() {
-        let request = parse(&head(GET, &[]), PATH, MAX).unwrap();
-        let text = String::from_utf8(ok(&request, "text/plain; charset=UTF-8", b"4hi")).unwrap();
+        let request = parsed(&head(GET, &[])).unwrap();
+        let text =
+            String::from_utf8(ok(&request, "text/plain; charset=UTF-8", None, b"4hi")).unwrap();
         let (head, body) = text.split_once("\r\n\r\n").unwrap();
         let lines: Vec<_> = head.lines().collect();
         assert_eq!(
@@ -382,6 +573,17 @@ mod tests {
             ["Connection: keep-alive", "Keep-Alive: timeout=5"]
         );
         assert_eq!(body, "4hi");
+        let gzip = ok(
+            &request,
+            "text/plain; charset=UTF-8",
+            Some(Encoding::Gzip),
+            b"xyz",
+        );
+        let gzip = String::from_utf8_lossy(&gzip);
+        assert!(gzip.starts_with(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Encoding: gzip\r\ncache-control: no-store\r\n"
+        ));
+        assert!(gzip.ends_with("Transfer-Encoding: chunked\r\n\r\n3\r\nxyz\r\n0\r\n\r\n"));
         let empty = String::from_utf8(empty(400, "Bad Request")).unwrap();
         assert!(empty.starts_with("HTTP/1.1 400 Bad Request\r\nDate: "));
         assert!(empty

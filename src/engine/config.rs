@@ -25,6 +25,21 @@ pub struct EngineConfig {
     /// Sessions a burst of the application's writes may leave for its own thread to
     /// write to; beyond that the writes go to the runtime's tasks.
     pub writes_on_caller: usize,
+    /// `httpCompression` for the polling answers Rust writes itself.
+    pub polling_compression: PollingCompression,
+}
+
+/// How polling answers are compressed (the reference's `httpCompression`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum PollingCompression {
+    Off,
+    /// Payloads of `threshold` bytes or more, at zlib `level`, when the client accepts it.
+    Compress {
+        threshold: usize,
+        level: u32,
+    },
+    /// zlib options Rust does not apply: a compressible answer is Node's to write.
+    LeftToNode,
 }
 
 #[derive(Clone, Debug)]
@@ -48,6 +63,10 @@ impl Default for EngineConfig {
             outbound_high_water_mark: 1 << 20,
             max_outbound_buffer: 16 << 20,
             writes_on_caller: 16,
+            polling_compression: PollingCompression::Compress {
+                threshold: 1024,
+                level: 6,
+            },
         }
     }
 }

@@ -22,7 +22,7 @@ use dashmap::DashMap;
 use parking_lot::{Mutex, MutexGuard};
 use tokio::runtime::Handle;
 
-pub use config::{EngineConfig, InitialPacket, Transport};
+pub use config::{EngineConfig, InitialPacket, PollingCompression, Transport};
 pub use error::{CloseReason, ErrorCode};
 pub use packet::Outgoing;
 pub use session::{ReadyState, Session};
@@ -103,9 +103,8 @@ impl Engine {
         engine
     }
 
-    /// `maxHttpBufferSize`: the most a polling POST or a WebSocket message may carry.
-    pub fn max_payload(&self) -> usize {
-        self.config.max_payload
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
     }
 
     pub fn runtime(&self) -> &Handle {

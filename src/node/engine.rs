@@ -17,8 +17,8 @@ use crate::engine::polling::{PollOutcome, PostError};
 use crate::engine::request::{RequestHead, Route};
 use crate::engine::websocket::{DirectTcpStream, DirectWrite, UpgradeRequest};
 use crate::engine::{
-    CloseReason, Engine, EngineConfig, EngineHandler, InitialPacket, Message, Outgoing, Session,
-    Transport,
+    CloseReason, Engine, EngineConfig, EngineHandler, InitialPacket, Message, Outgoing,
+    PollingCompression, Session, Transport,
 };
 
 use super::events::{EventKind, EventQueue};
@@ -35,6 +35,16 @@ pub struct EngineOptions {
     pub transports: Vec<String>,
     pub allow_upgrades: bool,
     pub initial_packet: Option<Either<String, Buffer>>,
+    /// `httpCompression`, when on and Rust can apply it as zlib would.
+    pub http_compression: Option<HttpCompression>,
+    /// `httpCompression` is on with zlib options Rust does not apply.
+    pub http_compression_in_node: bool,
+}
+
+#[napi(object)]
+pub struct HttpCompression {
+    pub threshold: f64,
+    pub level: u32,
 }
 
 impl EngineOptions {
@@ -54,6 +64,14 @@ impl EngineOptions {
                 Either::A(text) => InitialPacket::Text(text),
                 Either::B(bytes) => InitialPacket::Binary(Bytes::copy_from_slice(&bytes)),
             }),
+            polling_compression: match (self.http_compression, self.http_compression_in_node) {
+                (_, true) => PollingCompression::LeftToNode,
+                (Some(options), false) => PollingCompression::Compress {
+                    threshold: byte_count(options.threshold),
+                    level: options.level,
+                },
+                (None, false) => PollingCompression::Off,
+            },
             // On one core the runtime shares the JS thread's core: handing writes over
             // would only add a switch between the two.
             writes_on_caller: match super::available_cores() {
