@@ -53,7 +53,7 @@ function nativeOptions(opts) {
     allowUpgrades: opts.allowUpgrades !== false,
     initialPacket:
       initial == null ? undefined : Buffer.isBuffer(initial) ? initial : String(initial),
-    ...httpCompression(opts.httpCompression),
+    httpCompression: nativeCompression(opts.httpCompression),
   };
 }
 
@@ -61,8 +61,9 @@ function nativeOptions(opts) {
 // compresses itself (with any other, Node writes compressible answers).
 const DEFAULT_LEVEL = 6;
 
-function httpCompression(compression) {
-  if (!compression) return { httpCompressionInNode: false };
+/** `httpCompression` for Rust: no `level` when zlib options Rust does not apply are set. */
+function nativeCompression(compression) {
+  if (!compression) return undefined;
   const { threshold = 1024, level = DEFAULT_LEVEL, ...others } = compression;
   const appliesInRust =
     Object.keys(others).length === 0 &&
@@ -70,11 +71,8 @@ function httpCompression(compression) {
     Number.isInteger(level) &&
     level >= -1 &&
     level <= 9;
-  if (!appliesInRust) return { httpCompressionInNode: true };
-  return {
-    httpCompression: { threshold: Math.max(0, threshold), level: level === -1 ? DEFAULT_LEVEL : level },
-    httpCompressionInNode: false,
-  };
+  if (!appliesInRust) return { threshold: 0 };
+  return { threshold: Math.max(0, threshold), level: level === -1 ? DEFAULT_LEVEL : level };
 }
 
 module.exports = { normalizeOptions, nativeOptions };

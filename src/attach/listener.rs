@@ -19,7 +19,7 @@ use crate::engine::request::RequestHead;
 use crate::engine::websocket::{error_response, DirectTcpStream, UpgradeRequest};
 use crate::engine::{Engine, Session};
 
-use super::head::{is_engine_path, unique_headers};
+use super::head::{self, is_engine_path, unique_headers, Head, MAX_HEADERS};
 use super::polling::{self, PollingRequest};
 
 /// Node's default backlog: 128 overflows when thousands of clients connect at once.
@@ -31,7 +31,6 @@ const TYPICAL_HEAD: usize = 1024;
 const FIRST_BYTES_TIMEOUT: Duration = Duration::from_secs(10);
 /// Node's default `keepAliveTimeout`: an idle connection Rust served is closed after it.
 const KEEP_ALIVE_TIMEOUT: Duration = Duration::from_secs(5);
-const MAX_HEADERS: usize = 64;
 /// The headers the handshake reads, in the order `parse_upgrade` unpacks them.
 const RELEVANT_HEADERS: [&str; 4] = [
     "upgrade",
@@ -217,29 +216,33 @@ impl Connection {
         } else {
             FIRST_BYTES_TIMEOUT
         };
-        let Some(head) = peek_head(stream, wait).await else {
+        let Some(bytes) = peek_head(stream, wait).await else {
             return if served {
                 NextRequest::Closed
             } else {
                 NextRequest::HandOff
             };
         };
-        if head.is_empty() {
+        if bytes.is_empty() {
             return NextRequest::Closed;
         }
+        let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+        let Some(head) = head::parse(&bytes, &mut headers) else {
+            return NextRequest::HandOff;
+        };
         if websocket {
-            if let Some((request, length)) = parse_upgrade(&head, &self.path) {
-                return NextRequest::Upgrade(request, head[..length].to_vec());
+            if let Some(request) = parse_upgrade(&head, &self.path) {
+                return NextRequest::Upgrade(request, bytes[..head.length].to_vec());
             }
         }
-        let request = polling
-            .then(|| polling::parse(&head, &self.path, self.engine.config()))
-            .flatten();
-        match request {
-            Some(request) => match polling::session_of(&self.engine, &request) {
-                Some(session) => NextRequest::Polling(request, session),
-                None => NextRequest::HandOff,
-            },
+        if !polling {
+            return NextRequest::HandOff;
+        }
+        let Some(request) = polling::parse(&head, &self.path, self.engine.config()) else {
+            return NextRequest::HandOff;
+        };
+        match polling::session_of(&self.engine, &request) {
+            Some(session) => NextRequest::Polling(request, session),
             None => NextRequest::HandOff,
         }
     }
@@ -317,18 +320,13 @@ fn has_complete_head(bytes: &[u8]) -> bool {
 /// Parses a complete request head; `Some` only for a GET WebSocket upgrade whose path
 /// is exactly the engine's (anything else under it, such as the client bundle, is
 /// Node's to answer).
-fn parse_upgrade(bytes: &[u8], path: &str) -> Option<(PeekedUpgrade, usize)> {
-    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
-    let mut request = httparse::Request::new(&mut headers);
-    let httparse::Status::Complete(length) = request.parse(bytes).ok()? else {
-        return None;
-    };
-    let url = request.path?;
-    if request.method != Some("GET") || request.version != Some(1) || !is_engine_path(url, path) {
+fn parse_upgrade(head: &Head<'_, '_>, path: &str) -> Option<PeekedUpgrade> {
+    let url = head.url;
+    if head.method != "GET" || !is_engine_path(url, path) {
         return None;
     }
     let [upgrade, key, version, origin] =
-        unique_headers(request.headers, &RELEVANT_HEADERS)?.map(|value| value.map(str::to_owned));
+        unique_headers(head.headers, &RELEVANT_HEADERS)?.map(|value| value.map(str::to_owned));
     let upgrade = upgrade?;
     if !upgrade.eq_ignore_ascii_case("websocket") {
         return None;
@@ -345,28 +343,25 @@ fn parse_upgrade(bytes: &[u8], path: &str) -> Option<(PeekedUpgrade, usize)> {
     let is_handshake = crate::engine::request::EngineQuery::from_url(url)
         .session_id()
         .is_none();
-    let peeked = PeekedUpgrade {
+    Some(PeekedUpgrade {
         upgrade: request,
         origin,
         is_handshake,
-    };
-    Some((peeked, length))
+    })
 }
 
 #[cfg(test)]
 mod tests {
+    use super::head::bytes_of as head;
     use super::*;
 
     const PATH: &str = "/socket.io/";
 
-    fn head(request_line: &str, headers: &[&str]) -> Vec<u8> {
-        let mut text = format!("{request_line}\r\n");
-        for header in headers {
-            text.push_str(header);
-            text.push_str("\r\n");
-        }
-        text.push_str("\r\n");
-        text.into_bytes()
+    /// The upgrade `bytes` start with, and the length of its head.
+    fn parse_upgrade(bytes: &[u8], path: &str) -> Option<(PeekedUpgrade, usize)> {
+        let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+        let head = head::parse(bytes, &mut headers)?;
+        Some((super::parse_upgrade(&head, path)?, head.length))
     }
 
     const UPGRADE: &[&str] = &[

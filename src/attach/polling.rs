@@ -1,7 +1,7 @@
 //! Long-polling requests of open sessions, served by the listener on the connection it
-//! accepted, with the bytes Node's HTTP server would write. Only the plain case is
-//! served here: anything else the reference answers differently (a handshake, an error,
-//! a response it may compress, a body it must stream or refuse) is left to Node.
+//! accepted, with the bytes Node's HTTP server would write, compressed as
+//! `httpCompression` says. Anything the reference answers differently (a handshake, an
+//! error, a body it must stream or refuse) is left to Node.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -16,9 +16,8 @@ use crate::engine::polling::{PollOutcome, PostError};
 use crate::engine::request::{EngineQuery, RequestHead, Route};
 use crate::engine::{Engine, EngineConfig, ErrorCode, PollingCompression, Session, Transport};
 
-use super::head::{is_engine_path, unique_headers};
+use super::head::{is_engine_path, unique_headers, Head};
 
-const MAX_HEADERS: usize = 64;
 /// Node's default `requestTimeout`: a body that takes longer ends the connection.
 const BODY_TIMEOUT: Duration = Duration::from_secs(300);
 /// The headers `parse` reads, in the order it unpacks them.
@@ -85,20 +84,14 @@ impl Encoding {
 /// with a polling session id, keeping the connection alive, and a POST body of at most
 /// `maxHttpBufferSize` bytes with a known length. A GET that accepts a compressed answer
 /// is Node's when `httpCompression` has zlib options Rust does not apply.
-pub fn parse(bytes: &[u8], path: &str, config: &EngineConfig) -> Option<PollingRequest> {
-    let max_body = config.max_payload;
-    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
-    let mut request = httparse::Request::new(&mut headers);
-    let httparse::Status::Complete(head_length) = request.parse(bytes).ok()? else {
-        return None;
-    };
-    let url = request.path?;
-    let is_post = match request.method? {
+pub fn parse(head: &Head<'_, '_>, path: &str, config: &EngineConfig) -> Option<PollingRequest> {
+    let url = head.url;
+    let is_post = match head.method {
         "GET" => false,
         "POST" => true,
         _ => return None,
     };
-    if request.version != Some(1) || !is_engine_path(url, path) {
+    if !is_engine_path(url, path) {
         return None;
     }
     let query = EngineQuery::from_url(url);
@@ -106,7 +99,7 @@ pub fn parse(bytes: &[u8], path: &str, config: &EngineConfig) -> Option<PollingR
         return None;
     }
     let [origin, length, content_type, user_agent, accept_encoding, connection, chunked, expect, upgrade] =
-        unique_headers(request.headers, &RELEVANT_HEADERS)?;
+        unique_headers(head.headers, &RELEVANT_HEADERS)?;
     let closes = connection.is_some_and(|value| has_token(value, "close"));
     if closes || chunked.is_some() || expect.is_some() || upgrade.is_some() {
         return None;
@@ -115,7 +108,9 @@ pub fn parse(bytes: &[u8], path: &str, config: &EngineConfig) -> Option<PollingR
         Some(length) => length.trim().parse::<usize>().ok()?,
         None => 0,
     };
-    if is_post && (length.is_none() || body_length > max_body) || !is_post && body_length > 0 {
+    if is_post && (length.is_none() || body_length > config.max_payload)
+        || !is_post && body_length > 0
+    {
         return None;
     }
     let encoding = match config.polling_compression {
@@ -135,7 +130,7 @@ pub fn parse(bytes: &[u8], path: &str, config: &EngineConfig) -> Option<PollingR
         binary_content: content_type == Some("application/octet-stream"),
         old_ie: user_agent.is_some_and(|ua| ua.contains(";MSIE") || ua.contains("Trident/")),
         encoding,
-        head_length,
+        head_length: head.length,
     })
 }
 
@@ -226,15 +221,12 @@ pub async fn serve(
         return false;
     }
     let response = if request.is_post {
-        match post(engine, stream, &session, &request).await {
-            Some(response) => response,
-            None => return false,
-        }
+        post(engine, stream, &session, &request).await
     } else {
-        match get(engine, stream, &session, &request).await {
-            Some(response) => response,
-            None => return false,
-        }
+        get(engine, stream, &session, &request).await
+    };
+    let Some(response) = response else {
+        return false;
     };
     stream.write_all(&response).await.is_ok()
 }
@@ -292,23 +284,20 @@ async fn get(
         PollOutcome::Overlap => return Some(empty(400, "Bad Request")),
         PollOutcome::Gone => return Some(unknown_session()),
     };
-    let compressed = match (request.encoding, engine.config().polling_compression) {
+    let compression = match (request.encoding, engine.config().polling_compression) {
         (Some(encoding), PollingCompression::Compress { threshold, level })
             if payload.len() >= threshold =>
         {
-            Some((encoding, encoding.compress(payload.as_bytes(), level)))
+            Some((encoding, level))
         }
         _ => None,
     };
-    Some(match compressed {
-        Some((encoding, body)) => ok(request, "text/plain; charset=UTF-8", Some(encoding), &body),
-        None => ok(
-            request,
-            "text/plain; charset=UTF-8",
-            None,
-            payload.as_bytes(),
-        ),
-    })
+    let body = match compression {
+        Some((encoding, level)) => encoding.compress(payload.as_bytes(), level),
+        None => payload.into_bytes(),
+    };
+    let encoding = compression.map(|(encoding, _)| encoding);
+    Some(ok(request, "text/plain; charset=UTF-8", encoding, &body))
 }
 
 /// Returns once the client closed the connection; never if it sent more meanwhile (that
@@ -337,27 +326,21 @@ fn ok(
         head.push_str("X-XSS-Protection: 0\r\n");
     }
     head.push_str("cache-control: no-store\r\n");
-    let mut response = with_node_headers(head);
+    let head = with_node_headers(head);
     if encoding.is_some() {
-        response.push_str(&format!(
-            "Transfer-Encoding: chunked\r\n\r\n{:x}\r\n",
-            body.len()
-        ));
-    } else {
-        response.push_str("\r\n");
+        return chunked(head, body);
     }
-    let mut response = response.into_bytes();
+    let mut response = format!("{head}\r\n").into_bytes();
     response.extend_from_slice(body);
-    if encoding.is_some() {
-        response.extend_from_slice(b"\r\n0\r\n\r\n");
-    }
     response
 }
 
 /// `res.writeHead(status); res.end()`: Node sends an empty chunked body.
 fn empty(status: u16, reason: &str) -> Vec<u8> {
-    let head = with_node_headers(format!("HTTP/1.1 {status} {reason}\r\n"));
-    format!("{head}Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n").into_bytes()
+    chunked(
+        with_node_headers(format!("HTTP/1.1 {status} {reason}\r\n")),
+        b"",
+    )
 }
 
 /// The reference's 400 for a session that is gone, its JSON chunked as Node sends it.
@@ -365,8 +348,20 @@ fn unknown_session() -> Vec<u8> {
     let body = ErrorCode::UnknownSid.json_body(None);
     let head =
         with_node_headers("HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\n".into());
-    let size = body.len();
-    format!("{head}Transfer-Encoding: chunked\r\n\r\n{size:x}\r\n{body}\r\n0\r\n\r\n").into_bytes()
+    chunked(head, body.as_bytes())
+}
+
+/// A response head and its body in one chunk (none when empty), as Node frames a body
+/// whose length it was not told.
+fn chunked(head: String, body: &[u8]) -> Vec<u8> {
+    let mut response = format!("{head}Transfer-Encoding: chunked\r\n\r\n").into_bytes();
+    if !body.is_empty() {
+        response.extend_from_slice(format!("{:x}\r\n", body.len()).as_bytes());
+        response.extend_from_slice(body);
+        response.extend_from_slice(b"\r\n");
+    }
+    response.extend_from_slice(b"0\r\n\r\n");
+    response
 }
 
 /// Adds the headers Node's HTTP server writes after the application's on a keep-alive
@@ -382,7 +377,14 @@ fn with_node_headers(mut head: String) -> String {
 mod tests {
     use flate2::read::{GzDecoder, ZlibDecoder};
 
+    use super::super::head::{self, bytes_of as head, MAX_HEADERS};
     use super::*;
+
+    /// The polling request `bytes` start with.
+    fn parse(bytes: &[u8], path: &str, config: &EngineConfig) -> Option<PollingRequest> {
+        let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+        super::parse(&head::parse(bytes, &mut headers)?, path, config)
+    }
 
     const PATH: &str = "/socket.io/";
 
@@ -403,16 +405,6 @@ mod tests {
                 ..EngineConfig::default()
             },
         )
-    }
-
-    fn head(request_line: &str, headers: &[&str]) -> Vec<u8> {
-        let mut text = format!("{request_line}\r\nHost: 127.0.0.1\r\n");
-        for header in headers {
-            text.push_str(header);
-            text.push_str("\r\n");
-        }
-        text.push_str("\r\n");
-        text.into_bytes()
     }
 
     const GET: &str = "GET /socket.io/?EIO=4&transport=polling&sid=abc HTTP/1.1";

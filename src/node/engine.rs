@@ -35,16 +35,15 @@ pub struct EngineOptions {
     pub transports: Vec<String>,
     pub allow_upgrades: bool,
     pub initial_packet: Option<Either<String, Buffer>>,
-    /// `httpCompression`, when on and Rust can apply it as zlib would.
+    /// `httpCompression`, when on.
     pub http_compression: Option<HttpCompression>,
-    /// `httpCompression` is on with zlib options Rust does not apply.
-    pub http_compression_in_node: bool,
 }
 
 #[napi(object)]
 pub struct HttpCompression {
     pub threshold: f64,
-    pub level: u32,
+    /// zlib's level; none when other zlib options are set, which Rust does not apply.
+    pub level: Option<u32>,
 }
 
 impl EngineOptions {
@@ -64,13 +63,16 @@ impl EngineOptions {
                 Either::A(text) => InitialPacket::Text(text),
                 Either::B(bytes) => InitialPacket::Binary(Bytes::copy_from_slice(&bytes)),
             }),
-            polling_compression: match (self.http_compression, self.http_compression_in_node) {
-                (_, true) => PollingCompression::LeftToNode,
-                (Some(options), false) => PollingCompression::Compress {
-                    threshold: byte_count(options.threshold),
-                    level: options.level,
+            polling_compression: match self.http_compression {
+                None => PollingCompression::Off,
+                Some(HttpCompression {
+                    threshold,
+                    level: Some(level),
+                }) => PollingCompression::Compress {
+                    threshold: byte_count(threshold),
+                    level,
                 },
-                (None, false) => PollingCompression::Off,
+                Some(HttpCompression { level: None, .. }) => PollingCompression::LeftToNode,
             },
             // On one core the runtime shares the JS thread's core: handing writes over
             // would only add a switch between the two.
