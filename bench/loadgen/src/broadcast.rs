@@ -8,20 +8,20 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 
-use crate::conn::{ack_id, Conn, Incoming};
+use crate::conn::Conn;
+use crate::member::Member;
 use crate::stats::Latencies;
 use crate::Args;
 
 /// Rounds tracked at once; far above any `inflight`.
 const WINDOW: usize = 4096;
 
-fn sequence_of(packet: &str) -> Option<usize> {
-    let start = packet.find("\"seq\":")? + 6;
-    let digits = packet[start..]
-        .bytes()
-        .take_while(u8::is_ascii_digit)
-        .count();
-    packet[start..start + digits].parse().ok()
+fn sequence_of(packet: &[u8]) -> Option<usize> {
+    const KEY: &[u8] = b"\"seq\":";
+    let start = packet.windows(KEY.len()).position(|w| w == KEY)? + KEY.len();
+    let digits = &packet[start..];
+    let digits = &digits[..digits.iter().take_while(|b| b.is_ascii_digit()).count()];
+    std::str::from_utf8(digits).ok()?.parse().ok()
 }
 
 pub async fn run(args: &Args) -> Result<serde_json::Value, String> {
@@ -29,23 +29,12 @@ pub async fn run(args: &Args) -> Result<serde_json::Value, String> {
     let counts: Arc<Vec<AtomicU32>> = Arc::new((0..WINDOW).map(|_| AtomicU32::new(0)).collect());
     let (done_tx, mut done_rx) = mpsc::unbounded_channel::<usize>();
     for _ in 0..members {
-        let mut conn = Conn::connect(&args.url).await?;
-        conn.send(r#"20["join","r"]"#).await?;
-        loop {
-            if let Incoming::Text(packet) = conn.next().await? {
-                if ack_id(&packet) == Some(0) {
-                    break;
-                }
-            }
-        }
+        let mut member = Member::join(&args.url, "r").await?;
         let counts = counts.clone();
         let done = done_tx.clone();
         tokio::task::spawn_local(async move {
-            while let Ok(message) = conn.next().await {
-                let Incoming::Text(packet) = message else {
-                    continue;
-                };
-                let Some(seq) = sequence_of(&packet) else {
+            while let Ok(packet) = member.next_packet().await {
+                let Some(seq) = sequence_of(packet) else {
                     continue;
                 };
                 let slot = &counts[seq % WINDOW];

@@ -15,6 +15,7 @@ mod broadcast;
 mod conn;
 mod connect;
 mod echo;
+mod member;
 mod polling;
 mod stats;
 mod window;
