@@ -27,10 +27,13 @@ function rssKiB(pid) {
   return (Number(statm[1]) * PAGE) / 1024;
 }
 
-/** CPU time used by every process but the two under test, from /proc/stat. */
-function machineBusySeconds() {
+/**
+ * The machine's CPU time from /proc/stat: `busy`, what every process ran (the two under
+ * test included), and `stolen`, what the hypervisor gave to other guests while ours waited.
+ */
+function machineCpuSeconds() {
   const cpu = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1).map(Number);
-  return (cpu[0] + cpu[1] + cpu[2] + cpu[5] + cpu[6]) / CLK_TCK;
+  return { busy: (cpu[0] + cpu[1] + cpu[2] + cpu[5] + cpu[6]) / CLK_TCK, stolen: cpu[7] / CLK_TCK };
 }
 
 /** Starts `bench/server.js` on `impl`, pinned to core 0; resolves once it listens. */
@@ -60,4 +63,4 @@ function format(value) {
   return value.toFixed(2);
 }
 
-module.exports = { args, option, startServer, cpuSeconds, rssKiB, machineBusySeconds, median, format };
+module.exports = { args, option, startServer, cpuSeconds, rssKiB, machineCpuSeconds, median, format };
