@@ -37,6 +37,16 @@ class Engine extends EventEmitter {
     this._bridges = new Map();
     this._turnPending = false;
     this._flushPending = false;
+    // Made once: `_queued` runs for every packet, and a closure made there would cost a
+    // context per call.
+    this._flushWrites = () => {
+      this._flushPending = false;
+      this.native.flushWrites();
+    };
+    this._endTurn = () => {
+      this._turnPending = false;
+      this.native.advanceTurn();
+    };
     this._packetCreateListeners = 0;
     this._handOff = undefined;
     this._onHooksChanged = () => {};
@@ -159,17 +169,11 @@ class Engine extends EventEmitter {
   _queued() {
     if (!this._flushPending) {
       this._flushPending = true;
-      queueMicrotask(() => {
-        this._flushPending = false;
-        this.native.flushWrites();
-      });
+      queueMicrotask(this._flushWrites);
     }
     if (this._turnPending) return;
     this._turnPending = true;
-    setImmediate(() => {
-      this._turnPending = false;
-      this.native.advanceTurn();
-    });
+    setImmediate(this._endTurn);
   }
 
   /** Handles the events queued so far now, rather than on the next wake-up. */
