@@ -152,11 +152,12 @@ for (const impl of implementations) {
       assert.equal(js.status, 200);
       assert.equal(js.headers.get('content-type'), 'application/javascript; charset=utf-8');
       assert.equal(js.headers.get('cache-control'), 'public, max-age=0');
-      assert.equal(js.headers.get('etag'), `"${impl.version}"`);
+      // The served client's version, on both servers.
+      assert.equal(js.headers.get('etag'), '"4.8.4"');
       assert.match(await js.text(), /Socket\.IO v4\.8\.4/);
       const map = await fetch(`${base}/socket.io.js.map`, { headers: { 'Accept-Encoding': 'identity' } });
       assert.equal(map.headers.get('content-type'), 'application/json; charset=utf-8');
-      const cached = await fetch(`${base}/socket.io.js`, { headers: { 'If-None-Match': `"${impl.version}"` } });
+      const cached = await fetch(`${base}/socket.io.js`, { headers: { 'If-None-Match': '"4.8.4"' } });
       assert.equal(cached.status, 304);
       for (const encoding of ['br', 'gzip', 'deflate']) {
         const res = await new Promise((resolve) =>

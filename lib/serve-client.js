@@ -15,7 +15,9 @@ const files = new Set(
     `${name}.js.map`,
   ]),
 );
-const version = require('../package.json').version;
+// socket.io tags the bundles with its own version, which is its client's: here the
+// client's, so a browser's cached bundle stays valid across the switch.
+const version = require('socket.io-client/package.json').version;
 const compressors = { br: zlib.createBrotliCompress, gzip: zlib.createGzip, deflate: zlib.createDeflate };
 
 /** The bundle file `req.url` asks for under `prefix` (e.g. "/socket.io/"), if any. */

@@ -10,12 +10,10 @@ const implementations = [
   {
     name: 'sio-rs',
     module: require('../..'),
-    version: require('../../package.json').version,
   },
   {
     name: 'socket.io',
     module: require('socket.io'),
-    version: require('socket.io/package.json').version,
   },
 ];
 
