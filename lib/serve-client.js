@@ -8,7 +8,8 @@ const path = require('node:path');
 const zlib = require('node:zlib');
 const accepts = require('accepts');
 
-const dist = path.join(path.dirname(require.resolve('socket.io-client/package.json')), 'dist');
+const clientPackage = require.resolve('socket.io-client/package.json');
+const dist = path.join(path.dirname(clientPackage), 'dist');
 const files = new Set(
   ['socket.io', 'socket.io.min', 'socket.io.msgpack.min', 'socket.io.esm.min'].flatMap((name) => [
     `${name}.js`,
@@ -17,7 +18,7 @@ const files = new Set(
 );
 // socket.io tags the bundles with its own version, which is its client's: here the
 // client's, so a browser's cached bundle stays valid across the switch.
-const version = require('socket.io-client/package.json').version;
+const version = require(clientPackage).version;
 const compressors = { br: zlib.createBrotliCompress, gzip: zlib.createGzip, deflate: zlib.createDeflate };
 
 /** The bundle file `req.url` asks for under `prefix` (e.g. "/socket.io/"), if any. */
