@@ -2,6 +2,12 @@
 
 const v8 = require('node:v8');
 
+/** The process's RSS less the pages V8's heap occupies: native memory, Rust's included. */
+function nativeRss() {
+  const heapPages = v8.getHeapSpaceStatistics().reduce((sum, space) => sum + space.physical_space_size, 0);
+  return process.memoryUsage().rss - heapPages;
+}
+
 /**
  * The process's RSS with V8's heap counted at what it holds: after a collection V8 keeps
  * the pages it grew into (its young generation alone reaches tens of MiB under load),
@@ -9,8 +15,7 @@ const v8 = require('node:v8');
  * native memory count in full.
  */
 function retainedRss() {
-  const resident = v8.getHeapSpaceStatistics().reduce((sum, space) => sum + space.physical_space_size, 0);
-  return process.memoryUsage().rss - resident + v8.getHeapStatistics().used_heap_size;
+  return nativeRss() + v8.getHeapStatistics().used_heap_size;
 }
 
-module.exports = { retainedRss };
+module.exports = { nativeRss, retainedRss };
