@@ -90,7 +90,7 @@ describe('backpressure', () => {
       // left out: all it holds here is the garbage of this test's own 1 MiB JSON strings,
       // which grows by 5 to 35 MiB depending on when V8 collects it.
       const grownMiB = (peak - baseline) / MiB;
-      assert.ok(grownMiB < 40, `RSS grew by ${grownMiB.toFixed(1)} MiB`);
+      assert.ok(grownMiB < 40, `native memory grew by ${grownMiB.toFixed(1)} MiB`);
     } finally {
       readers.kill();
     }
