@@ -68,11 +68,9 @@ function reconstruct(value, attachments) {
   return value;
 }
 
-/** Decodes a received payload; Rust already checked the placeholders. */
-function decode(json, attachments) {
-  if (json === '') return undefined;
-  const data = JSON.parse(json);
+/** A received payload's values with its attachments in place of their placeholders. */
+function revive(data, attachments) {
   return attachments.length ? reconstruct(data, attachments) : data;
 }
 
-module.exports = { encode, encodeBinary, decode, hasBinary };
+module.exports = { encode, encodeBinary, revive, hasBinary };

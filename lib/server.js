@@ -3,7 +3,7 @@
 const http = require('node:http');
 const { EventEmitter } = require('node:events');
 const { Engine } = require('./engine/server');
-const { EventKind, readConnect, readPacketId, readPacketJson, readAttachments, readReason } = require('./engine/events');
+const { EventKind, readConnect, readPacketId, readPacketArgs, readAttachments, readReason } = require('./engine/events');
 const { Namespace } = require('./namespace');
 const { ParentNamespace } = require('./parent-namespace');
 const { Client } = require('./client');
@@ -190,7 +190,7 @@ class Server extends EventEmitter {
         const socket = this._socketsByHandle.get(handle);
         if (!socket) return;
         const id = readPacketId(data, start);
-        const args = codec.decode(readPacketJson(data, start), readAttachments(data, start)) ?? [];
+        const args = codec.revive(readPacketArgs(data, start), readAttachments(data, start));
         const isAck = kind === EventKind.SOCKET_ACK;
         // A socket still connecting (its connect is on the next tick) gets the packet
         // after it; a connected one now, as the reference delivers each message.

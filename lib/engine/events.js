@@ -23,17 +23,26 @@ const EventKind = Object.freeze({
   ACCEPTED: 18,
 });
 
-const HEADER_SIZE = 9;
+/** The records' length, before them. */
+const BATCH_HEADER_SIZE = 4;
+const RECORD_HEADER_SIZE = 9;
+/** A JSON text's reference at the start of a record: index, offset, length. */
+const JSON_REFERENCE_SIZE = 12;
+
+/** The JSON values of the batch being handled, parsed at once on first use. */
+const parsed = { batch: null, values: null };
 
 /**
  * Calls `handle(kind, id, batch, start, end)` for each record. A throwing handler does
  * not lose the rest of the batch: its error is rethrown on the next tick.
  */
 function forEachEvent(batch, handle) {
-  for (let offset = 0; offset + HEADER_SIZE <= batch.length; ) {
+  if (batch.length < BATCH_HEADER_SIZE) return;
+  const recordsEnd = BATCH_HEADER_SIZE + batch.readUInt32LE(0);
+  for (let offset = BATCH_HEADER_SIZE; offset + RECORD_HEADER_SIZE <= recordsEnd; ) {
     const kind = batch[offset];
     const id = batch.readUInt32LE(offset + 1);
-    const start = offset + HEADER_SIZE;
+    const start = offset + RECORD_HEADER_SIZE;
     const end = start + batch.readUInt32LE(offset + 5);
     offset = end;
     try {
@@ -43,6 +52,31 @@ function forEachEvent(batch, handle) {
         throw error;
       });
     }
+  }
+  if (parsed.batch === batch) parsed.batch = parsed.values = null;
+}
+
+/** An event's or ack's arguments, parsed from its JSON (checked by Rust), placeholders left in. */
+function readPacketArgs(batch, start) {
+  if (parsed.batch !== batch) {
+    parsed.batch = batch;
+    parsed.values = parseAll(batch);
+  }
+  if (parsed.values) return parsed.values[batch.readUInt32LE(start)];
+  // One text V8 refuses would refuse the batch's array: each record then parses its own.
+  const textStart = jsonStart(batch) + batch.readUInt32LE(start + 4);
+  return JSON.parse(batch.toString('utf8', textStart, textStart + batch.readUInt32LE(start + 8)));
+}
+
+function jsonStart(batch) {
+  return BATCH_HEADER_SIZE + batch.readUInt32LE(0) + 1;
+}
+
+function parseAll(batch) {
+  try {
+    return JSON.parse(batch.toString('utf8', jsonStart(batch) - 1, batch.length));
+  } catch {
+    return null;
   }
 }
 
@@ -74,20 +108,15 @@ const NO_ATTACHMENTS = Object.freeze([]);
 
 /** An event's or ack's id (null for none). */
 function readPacketId(data, start) {
-  const id = data.readDoubleLE(start);
+  const id = data.readDoubleLE(start + JSON_REFERENCE_SIZE);
   return Number.isNaN(id) ? null : id;
-}
-
-/** An event's or ack's JSON text. */
-function readPacketJson(data, start) {
-  return data.toString('utf8', start + 16, start + 16 + data.readUInt32LE(start + 12));
 }
 
 /** An event's or ack's binary attachments (a shared empty array when there are none). */
 function readAttachments(data, start) {
-  const count = data.readUInt32LE(start + 8);
+  const count = data.readUInt32LE(start + JSON_REFERENCE_SIZE + 8);
   if (!count) return NO_ATTACHMENTS;
-  let offset = start + 16 + data.readUInt32LE(start + 12);
+  let offset = start + JSON_REFERENCE_SIZE + 12;
   const attachments = [];
   for (let i = 0; i < count; i++) {
     const length = data.readUInt32LE(offset);
@@ -97,4 +126,4 @@ function readAttachments(data, start) {
   return attachments;
 }
 
-module.exports = { EventKind, forEachEvent, readConnect, readPacketId, readPacketJson, readAttachments, readReason };
+module.exports = { EventKind, forEachEvent, readConnect, readPacketId, readPacketArgs, readAttachments, readReason };

@@ -67,22 +67,22 @@ impl ServerEvents for JsEvents {
             (_, None) => (EventKind::SocketEvent, [data, ""]),
             (_, Some(_)) => (EventKind::SocketEvent, with_ack_slot(data)),
         };
+        // An ack without data is one with no arguments.
+        let json = if json[0].is_empty() { ["[]", ""] } else { json };
         let id = id.map_or(f64::NAN, |id| id as f64).to_le_bytes();
         let count = (attachments.len() as u32).to_le_bytes();
-        let data_length = ((json[0].len() + json[1].len()) as u32).to_le_bytes();
-        let [head, tail] = json.map(str::as_bytes);
         // Without attachments (most events) neither list allocates.
         let lengths: Vec<[u8; 4]> = attachments
             .iter()
             .map(|a| (a.len() as u32).to_le_bytes())
             .collect();
-        let mut parts: SmallVec<[&[u8]; 5]> =
-            smallvec![&id[..], &count[..], &data_length[..], head, tail];
+        let mut parts: SmallVec<[&[u8]; 4]> = smallvec![&id[..], &count[..]];
         for (length, attachment) in lengths.iter().zip(attachments) {
             parts.push(length);
             parts.push(attachment);
         }
-        self.queue.push(kind, socket.handle, &parts);
+        self.queue
+            .push_with_json(kind, socket.handle, &parts, &json.map(str::as_bytes));
     }
 
     fn disconnect(&self, socket: &Socket, reason: DisconnectReason<'_>) {
