@@ -187,6 +187,13 @@ fn frame_header(packet: &Outgoing) -> ([u8; 10], usize) {
     (header, size)
 }
 
+/// Appends `packet`'s frame to `buffer`.
+pub(super) fn append_frame(buffer: &mut Vec<u8>, packet: &Outgoing) {
+    let (header, size) = frame_header(packet);
+    buffer.extend_from_slice(&header[..size]);
+    buffer.extend_from_slice(payload(packet));
+}
+
 fn payload(packet: &Outgoing) -> &[u8] {
     match packet {
         Outgoing::Text(text) => text.as_bytes(),

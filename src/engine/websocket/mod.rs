@@ -184,8 +184,31 @@ impl Engine {
     ) where
         S: AsyncRead + AsyncWrite + DirectWrite + Unpin,
     {
-        let written = stream.write_all(response.as_bytes()).await.is_ok();
+        // A handshake's open packet (and initial packet) goes out with the 101 in one
+        // write: one segment and one wake-up of the client instead of two.
+        let mut response = response.into_bytes();
+        let opened = match &target {
+            Some(Target::Handshake(sid)) => {
+                pending.settled = true;
+                let session = self.open_session(Transport::WebSocket, pending.handle, sid.clone());
+                let (batch, bytes) = session.lock().outbox.take_batch();
+                for packet in batch.iter() {
+                    direct::append_frame(&mut response, packet);
+                }
+                Some((session, bytes))
+            }
+            _ => None,
+        };
+        let written = stream.write_all(&response).await.is_ok();
         drop(response);
+        if let Some((session, bytes)) = &opened {
+            if !written {
+                return self.terminate(session, CloseReason::TransportError);
+            }
+            let high_water = self.config.outbound_high_water_mark;
+            let drained = session.lock().outbox.written(*bytes, high_water);
+            self.notify_drained(session, drained);
+        }
         let (true, Some(target)) = (written, target) else {
             return;
         };
@@ -193,16 +216,13 @@ impl Engine {
         let mut ws =
             WebSocketStream::from_partially_read(stream, head.into(), Role::Server, Some(config))
                 .await;
-        let session = match target {
-            Target::Handshake(sid) => {
-                pending.settled = true;
-                self.open_session(Transport::WebSocket, pending.handle, sid)
-            }
-            Target::Upgrade(session) => match self.upgrade(&session, &mut ws).await {
+        let session = match (target, opened) {
+            (Target::Handshake(_), Some((session, _))) => session,
+            (Target::Upgrade(session), _) => match self.upgrade(&session, &mut ws).await {
                 true => session,
                 false => return close_quietly(&mut ws, None).await,
             },
-            Target::Reject => return close_quietly(&mut ws, None).await,
+            _ => return close_quietly(&mut ws, None).await,
         };
         self.drive(&session, &mut ws).await;
     }
