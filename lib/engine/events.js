@@ -64,17 +64,18 @@ function readPacketArgs(batch, start) {
   }
   if (parsed.values) return parsed.values[batch.readUInt32LE(start)];
   // One text V8 refuses would refuse the batch's array: each record then parses its own.
-  const textStart = jsonStart(batch) + batch.readUInt32LE(start + 4);
+  const textStart = jsonArrayStart(batch) + 1 + batch.readUInt32LE(start + 4);
   return JSON.parse(batch.toString('utf8', textStart, textStart + batch.readUInt32LE(start + 8)));
 }
 
-function jsonStart(batch) {
-  return BATCH_HEADER_SIZE + batch.readUInt32LE(0) + 1;
+/** Where the batch's JSON array begins: after the records. */
+function jsonArrayStart(batch) {
+  return BATCH_HEADER_SIZE + batch.readUInt32LE(0);
 }
 
 function parseAll(batch) {
   try {
-    return JSON.parse(batch.toString('utf8', jsonStart(batch) - 1, batch.length));
+    return JSON.parse(batch.toString('utf8', jsonArrayStart(batch), batch.length));
   } catch {
     return null;
   }

@@ -81,6 +81,8 @@ type Doorbell = ThreadsafeFunction<(), (), Buffer, Status, false, true>;
 
 /// Records' length, before the records.
 const HEADER: usize = 4;
+/// A JSON text's index, offset and length, at the start of its record's payload.
+const JSON_REFERENCE: usize = 12;
 
 #[derive(Default)]
 struct Batch {
@@ -187,7 +189,7 @@ impl EventQueue {
     ) {
         let mut length: usize = parts.iter().map(|part| part.len()).sum();
         if json.is_some() {
-            length += 12;
+            length += JSON_REFERENCE;
         }
         {
             let mut batch = self.batch.lock();
