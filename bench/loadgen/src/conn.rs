@@ -63,8 +63,11 @@ impl Conn {
 
     /// Queues a Socket.IO packet without flushing (see [`Conn::flush`]).
     pub async fn feed(&mut self, packet: &str) -> Result<(), String> {
+        let mut text = String::with_capacity(1 + packet.len());
+        text.push('4');
+        text.push_str(packet);
         self.ws
-            .feed(Message::text(format!("4{packet}")))
+            .feed(Message::text(text))
             .await
             .map_err(|e| format!("send: {e}"))
     }

@@ -3,6 +3,7 @@
 //! `--transport polling`: the same loop and accounting for both.
 
 use std::collections::HashMap;
+use std::fmt::Write;
 use std::time::{Duration, Instant};
 
 use tokio_tungstenite::tungstenite::Bytes;
@@ -12,6 +13,9 @@ use crate::polling::PollConn;
 use crate::stats::Latencies;
 use crate::Args;
 
+/// How long a client waits for an ack before it reports the server stalled.
+const STALL: Duration = Duration::from_secs(10);
+
 const TEXT_PAYLOAD: &str = r#"{"text":"hello from the load generator","n":42,"list":[1,2,3]}"#;
 
 /// What the echo loop needs of a connection, whatever its transport.
@@ -20,7 +24,7 @@ trait Client: Sized + 'static {
     async fn feed(&mut self, packet: &str) -> Result<(), String>;
     async fn feed_binary(&mut self, bytes: Bytes) -> Result<(), String>;
     async fn flush(&mut self) -> Result<(), String>;
-    async fn next_within(&mut self, wait: Duration) -> Result<Option<Incoming>, String>;
+    async fn next(&mut self) -> Result<Incoming, String>;
     async fn close(self);
 }
 
@@ -40,8 +44,8 @@ macro_rules! client {
             async fn flush(&mut self) -> Result<(), String> {
                 $conn::flush(self).await
             }
-            async fn next_within(&mut self, wait: Duration) -> Result<Option<Incoming>, String> {
-                $conn::next_within(self, wait).await
+            async fn next(&mut self) -> Result<Incoming, String> {
+                $conn::next(self).await
             }
             async fn close(self) {
                 $conn::close(self).await
@@ -85,15 +89,22 @@ async fn measure<C: Client>(args: &Args) -> Result<serde_json::Value, String> {
     Ok(result)
 }
 
-async fn send_one(conn: &mut impl Client, id: u64, binary: bool) -> Result<(), String> {
+/// Emits `echo` number `id`; `packet` is scratch space, reused so that an emit costs one
+/// allocation (the frame's).
+async fn send_one(
+    conn: &mut impl Client,
+    packet: &mut String,
+    id: u64,
+    binary: bool,
+) -> Result<(), String> {
+    packet.clear();
     if binary {
-        conn.feed(&format!(
-            r#"51-{id}["echo",{{"_placeholder":true,"num":0}}]"#
-        ))
-        .await?;
+        let _ = write!(packet, r#"51-{id}["echo",{{"_placeholder":true,"num":0}}]"#);
+        conn.feed(packet).await?;
         conn.feed_binary(Bytes::from_static(&[7u8; 64])).await
     } else {
-        conn.feed(&format!(r#"2{id}["echo",{TEXT_PAYLOAD}]"#)).await
+        let _ = write!(packet, r#"2{id}["echo",{TEXT_PAYLOAD}]"#);
+        conn.feed(packet).await
     }
 }
 
@@ -106,31 +117,44 @@ async fn client(
 ) -> Result<Latencies, String> {
     let mut latencies = Latencies::default();
     let mut sent: HashMap<u64, Instant> = HashMap::with_capacity(inflight * 2);
+    let mut packet = String::new();
     let mut next_id = 0u64;
     for _ in 0..inflight {
         sent.insert(next_id, Instant::now());
-        send_one(&mut conn, next_id, binary).await?;
+        send_one(&mut conn, &mut packet, next_id, binary).await?;
         next_id += 1;
     }
     conn.flush().await?;
+    // A stalled server is given up on: no ack for `STALL` (pushed back at most every
+    // half of it, rather than a timer armed and cancelled per ack).
+    let stall = tokio::time::sleep(STALL);
+    tokio::pin!(stall);
     while !sent.is_empty() {
-        let Some(message) = conn.next_within(Duration::from_secs(10)).await? else {
-            return Err("no ack within 10 s".into());
+        let message = tokio::select! {
+            message = conn.next() => message?,
+            () = &mut stall => return Err(format!("no ack within {} s", STALL.as_secs())),
         };
-        let Incoming::Text(packet) = message else {
+        let Incoming::Text(packet_in) = message else {
             continue;
         };
-        let Some(id) = ack_id(&packet) else { continue };
+        let Some(id) = ack_id(&packet_in) else {
+            continue;
+        };
         let Some(started) = sent.remove(&id) else {
             continue;
         };
         let now = Instant::now();
+        if stall.deadline().into_std().saturating_duration_since(now) < STALL / 2 {
+            stall
+                .as_mut()
+                .reset(tokio::time::Instant::from_std(now + STALL));
+        }
         if now >= warmup && now < end {
             latencies.record(now - started);
         }
         if now < end {
-            sent.insert(next_id, Instant::now());
-            send_one(&mut conn, next_id, binary).await?;
+            sent.insert(next_id, now);
+            send_one(&mut conn, &mut packet, next_id, binary).await?;
             conn.flush().await?;
             next_id += 1;
         }

@@ -126,14 +126,6 @@ impl PollConn {
         self.incoming.recv().await.unwrap_or(Err("closed".into()))
     }
 
-    /// Like [`PollConn::next`], but gives up after `wait`.
-    pub async fn next_within(&mut self, wait: Duration) -> Result<Option<Incoming>, String> {
-        match tokio::time::timeout(wait, self.next()).await {
-            Ok(result) => result.map(Some),
-            Err(_) => Ok(None),
-        }
-    }
-
     /// Sends the Engine.IO close packet and stops both tasks.
     pub async fn close(mut self) {
         let _ = self.send_raw("1".into()).await;
