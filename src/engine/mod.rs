@@ -362,7 +362,7 @@ impl Engine {
             if state.ready == ReadyState::Closed {
                 return;
             }
-            state.ready = ReadyState::Closed;
+            session.set_closed(&mut state);
             state.outbox.clear();
             state.unsent = None;
             // No more direct writes: the task alone writes the close frame.
@@ -389,7 +389,7 @@ impl Engine {
 
     /// Handles one decoded packet from the session's current transport.
     fn on_packet(&self, session: &Arc<Session>, packet: Incoming<'_>) {
-        if session.ready_state() == ReadyState::Closed {
+        if session.is_closed() {
             return;
         }
         match packet {

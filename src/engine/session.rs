@@ -1,7 +1,7 @@
 //! One Engine.IO session: its transport, outbound queue and lifecycle state.
 
 use std::os::fd::RawFd;
-use std::sync::atomic::{AtomicBool, AtomicU32};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 use bytes::Bytes;
 use parking_lot::{Mutex, MutexGuard};
@@ -33,6 +33,9 @@ pub struct Session {
     /// Listed in the engine's deferred flushes.
     pub(super) flush_queued: AtomicBool,
     pub(super) awaiting_pong: AtomicBool,
+    /// `state.ready == Closed`, readable without the lock: the reader checks it for
+    /// every packet, and must not wait on a JS thread holding the lock while it writes.
+    closed: AtomicBool,
 }
 
 pub(super) struct State {
@@ -77,6 +80,7 @@ impl Session {
             written_turn: AtomicU32::new(u32::MAX),
             flush_queued: AtomicBool::new(false),
             awaiting_pong: AtomicBool::new(false),
+            closed: AtomicBool::new(false),
         }
     }
 
@@ -99,7 +103,13 @@ impl Session {
     }
 
     pub fn is_closed(&self) -> bool {
-        self.ready_state() == ReadyState::Closed
+        self.closed.load(Ordering::Acquire)
+    }
+
+    /// Marks the session closed; `state` is its locked state.
+    pub(super) fn set_closed(&self, state: &mut State) {
+        state.ready = ReadyState::Closed;
+        self.closed.store(true, Ordering::Release);
     }
 
     /// True while the transport could write a packet right away (the reference's
