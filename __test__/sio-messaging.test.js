@@ -68,6 +68,26 @@ for (const impl of implementations) {
         client.disconnect();
       });
 
+      it('gives each ack of a burst its own attachments, text and binary acks mixed', async () => {
+        const { client, socket } = await pair(ctx, options);
+        // n attachments for ask n (none for 0 and 3), all acked in the tick they arrive.
+        socket.on('ask', (n, ack) => {
+          const buffers = Array.from({ length: n % 3 }, (_, i) => Buffer.from([n, i]));
+          ack({ n }, ...buffers);
+        });
+        const replies = await Promise.all(
+          [0, 1, 2, 3, 4, 5].map((n) => new Promise((resolve) => client.emit('ask', n, (...args) => resolve(args)))),
+        );
+        replies.forEach(([first, ...buffers], n) => {
+          assert.deepEqual(first, { n });
+          assert.deepEqual(
+            buffers.map((buffer) => [...Buffer.from(buffer)]),
+            Array.from({ length: n % 3 }, (_, i) => [n, i]),
+          );
+        });
+        client.disconnect();
+      });
+
       it('keeps acks in order with what the handler sends next, and before a disconnect', async () => {
         const { client, socket } = await pair(ctx, options);
         socket.on('ask', (n, ack) => {

@@ -299,8 +299,7 @@ class Socket extends EventEmitter {
       const engine = this.server.engine;
       if (!codec.hasBinary(args)) return engine._queueAck(this._handle, id, JSON.stringify(args));
       const { json, attachments } = codec.encodeBinary(args);
-      this._native.emit(this._handle, true, id, json, attachments, false);
-      engine._queued();
+      engine._queueAck(this._handle, id, json, attachments);
     };
   }
 

@@ -54,9 +54,10 @@ class Engine extends EventEmitter {
     // The native side must not keep this object alive: a weak reference breaks the cycle
     // through the threadsafe function.
     const self = new WeakRef(this);
-    // Acks without attachments wait here for the end of the current burst of callbacks
-    // and cross to Rust together (see `native`).
+    // Acks wait here for the end of the current burst of callbacks and cross to Rust
+    // together (see `native`), their attachments beside them.
     this._pendingAcks = [];
+    this._pendingAttachments = [];
     this._native = new NativeEngine(
       nativeOptions(this.opts),
       (batch) => self.deref()?._dispatch(batch),
@@ -75,18 +76,26 @@ class Engine extends EventEmitter {
     return this._native;
   }
 
-  /** Queues the ack `id` (JSON text, no attachments) of socket `handle`. */
-  _queueAck(handle, id, json) {
-    this._pendingAcks.push(handle, id, json);
+  /** Queues the ack `id` of socket `handle`: its JSON text and binary attachments. */
+  _queueAck(handle, id, json, attachments) {
+    if (!attachments?.length) {
+      this._pendingAcks.push(handle, id, json);
+    } else {
+      // An ack with attachments says how many follow its handle (see `emitAcks`).
+      this._pendingAcks.push(`${handle}:${attachments.length}`, id, json);
+      for (const attachment of attachments) this._pendingAttachments.push(attachment);
+    }
     this._queued();
   }
 
   _flushAcks() {
     const acks = this._pendingAcks;
+    const attachments = this._pendingAttachments;
     this._pendingAcks = [];
+    this._pendingAttachments = [];
     // One string, one conversion. JSON text never holds a raw NUL (JSON.stringify
     // escapes it), so NUL separates the fields (handle, id, JSON) of the acks.
-    this._native.emitAcks(acks.join('\0'));
+    this._native.emitAcks(acks.join('\0'), attachments.length ? attachments : undefined);
   }
 
   /** Express-style middleware run on every engine request and upgrade. */

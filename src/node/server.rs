@@ -205,18 +205,27 @@ impl NativeEngine {
         ))
     }
 
-    /// Sends a burst of ACKs without attachments, in order: each is three fields, the
-    /// socket's handle, the ack id and the JSON, and NUL (which JSON text never holds raw)
-    /// ends every field but the last.
+    /// Sends a burst of ACKs, in order: each is three fields, the socket's handle, the ack
+    /// id and the JSON, and NUL (which JSON text never holds raw) ends every field but
+    /// the last. An ack with attachments has their count after its handle (`7:2`), and
+    /// takes that many of `binary`, in order.
     #[napi(catch_unwind)]
-    pub fn emit_acks(&self, acks: String) -> napi::Result<()> {
+    pub fn emit_acks(&self, acks: String, binary: Option<Vec<Buffer>>) -> napi::Result<()> {
         let server = self.sio()?;
+        let binary = attachments(binary);
+        let mut taken = 0;
         let mut fields = acks.split('\0');
         while let (Some(socket), Some(id), Some(data)) =
             (fields.next(), fields.next(), fields.next())
         {
+            let (socket, count) = socket.split_once(':').unwrap_or((socket, "0"));
+            let count: usize = count.parse().unwrap_or(0);
+            let Some(own) = binary.get(taken..taken + count) else {
+                break;
+            };
+            taken += count;
             if let (Ok(socket), Ok(id)) = (socket.parse(), id.parse()) {
-                server.emit(socket, PacketType::Ack, Some(id), data, &[], false);
+                server.emit(socket, PacketType::Ack, Some(id), data, own, false);
             }
         }
         Ok(())
