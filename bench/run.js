@@ -7,7 +7,7 @@
 //
 // Usage: node bench/run.js [--reps N] [--only scenario,...] [--servers a,b] [--quick]
 
-const { spawn, execFileSync } = require('node:child_process');
+const { spawn, execFile, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -71,7 +71,8 @@ function runLoadgen(scenario, port, onLine) {
         else onLine(line);
       }
     });
-    child.on('exit', () => {
+    // 'close', not 'exit': the last line may still be unread when the process exits.
+    child.on('close', () => {
       if (pending.startsWith('{')) last = pending;
       try {
         const result = JSON.parse(last);
@@ -93,6 +94,23 @@ function startSocketioxide(port) {
   });
 }
 
+/**
+ * Times a fixed piece of work on the server's core for `duration` seconds, a few times a
+ * second (the load generator's `probe`): the median CPU time it took, in µs. A larger
+ * figure means a slower host for that run, which neither steal time nor other processes show.
+ */
+function probeServerCore(duration) {
+  return new Promise((resolve) => {
+    execFile('taskset', ['-c', '0', loadgen, '--scenario', 'probe', '--duration', String(duration)], (error, stdout) => {
+      try {
+        resolve(error ? NaN : JSON.parse(stdout).probe_us);
+      } catch {
+        resolve(NaN);
+      }
+    });
+  });
+}
+
 async function measure(impl, scenario, port) {
   const server = impl === 'socketioxide' ? await startSocketioxide(port) : await startServer(impl, port);
   await new Promise((resolve) => setTimeout(resolve, 300));
@@ -104,6 +122,7 @@ async function measure(impl, scenario, port) {
   // The server's CPU where the load generator measures (echo, broadcast).
   let windowStart = NaN;
   let windowCpu = NaN;
+  let probe = null;
   const result = await runLoadgen(scenario, port, (line) => {
     const hold = /^HOLD (\d+)$/.exec(line);
     // Sample memory near the end of the hold, pings flowing.
@@ -113,7 +132,10 @@ async function measure(impl, scenario, port) {
         heldRss = (rssKiB(server.pid) - baseline) / connected;
       }, Math.max(0, seconds.hold - 2) * 1000);
     }
-    if (line === 'WINDOW start') windowStart = cpuSeconds(server.pid);
+    if (line === 'WINDOW start') {
+      windowStart = cpuSeconds(server.pid);
+      probe = probeServerCore(seconds.duration);
+    }
     if (line === 'WINDOW end') windowCpu = cpuSeconds(server.pid) - windowStart;
   });
   const wall = (Date.now() - started) / 1000;
@@ -127,6 +149,7 @@ async function measure(impl, scenario, port) {
   server.kill('SIGTERM');
   await new Promise((resolve) => server.once('exit', resolve));
   if (heldRss !== null) result.rss_kib_per_conn = heldRss;
+  if (probe) result.server_core_probe_us = await probe;
   // Per operation: within the measured window where there is one, else over the run.
   const perOp = (cpu) => (result.ops ? (cpu * 1e6) / result.ops : NaN);
   result.server_cpu_us_per_op = perOp(Number.isNaN(windowCpu) ? serverCpu : windowCpu);
@@ -175,12 +198,13 @@ async function main() {
   const ratios = ['socket.io', 'socketioxide'].filter((other) => servers.includes('sio-rs') && servers.includes(other));
   const rows = [];
   for (const scenario of scenarios) {
-    for (const metric of [...scenario.metrics, 'server_cpu_us_per_op', 'loadgen_cpu_us_per_op', 'loadgen_cpu_share', 'other_cpu_share', 'steal_cpu_share']) {
+    for (const metric of [...scenario.metrics, 'server_cpu_us_per_op', 'loadgen_cpu_us_per_op', 'loadgen_cpu_share', 'other_cpu_share', 'steal_cpu_share', 'server_core_probe_us']) {
       if (!results[scenario.name][columns[0]].some((r) => metric in r)) continue;
       const value = {};
       for (const impl of columns) value[impl] = median(results[scenario.name][impl].map((r) => r[metric]));
-      // The load generator's and other processes' shares describe the run: no ratio.
-      const ratio = (other) => (metric.endsWith('_share') ? NaN : value['sio-rs'] / value[other]);
+      // The shares of the load generator and of others, and the core's speed, describe the run: no ratio.
+      const describesRun = metric.endsWith('_share') || metric === 'server_core_probe_us';
+      const ratio = (other) => (describesRun ? NaN : value['sio-rs'] / value[other]);
       const cells = [...columns.map((impl) => value[impl]), ...ratios.map(ratio)];
       rows.push(`| ${scenario.name} | ${metric} | ${cells.map(format).join(' | ')} |`);
     }

@@ -6,6 +6,7 @@
 //! Usage: sio-loadgen --scenario echo|broadcast|connect --url ws://127.0.0.1:PORT/socket.io/
 //!        [--transport websocket|polling] [--clients N] [--inflight N] [--binary]
 //!        [--warmup S] [--duration S] [--hold S]
+//!    or: sio-loadgen --scenario probe --duration S   (the speed of the core it runs on)
 //! The URL may be given as `http://` too; its scheme follows the transport.
 //! Prints one JSON object with the scenario's figures, last; before it, lines telling the
 //! runner where it is (`HOLD n` in `connect`, `WINDOW start` and `WINDOW end` around what
@@ -17,6 +18,7 @@ mod connect;
 mod echo;
 mod member;
 mod polling;
+mod probe;
 mod stats;
 mod window;
 
@@ -77,6 +79,9 @@ fn parse() -> Result<Args, String> {
             _ => return Err(format!("unknown option {flag}")),
         }
     }
+    if args.scenario == "probe" {
+        return Ok(args);
+    }
     // 127.0.0.1 only; the URL's scheme follows the transport.
     let rest = ["ws://", "http://"]
         .iter()
@@ -94,6 +99,9 @@ fn parse() -> Result<Args, String> {
 
 fn main() {
     let result = parse().and_then(|args| {
+        if args.scenario == "probe" {
+            return Ok(probe::run(args.duration));
+        }
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
