@@ -53,6 +53,24 @@ for (const impl of implementations) {
       assert.equal(refused, 'ECONNREFUSED');
     });
 
+    it('has freed its port when close calls back: listening on it again works at once', async () => {
+      let io = new impl.module.Server(0);
+      await once(io.httpServer, 'listening');
+      const { port } = io.httpServer.address();
+      // The race is between the callback and the listening socket's closing: try often.
+      for (let round = 0; round < 30; round++) {
+        await new Promise((resolve) => io.close(resolve));
+        io = new impl.module.Server(port);
+        // `once` rejects with the `error` event (EADDRINUSE) instead.
+        const outcome = await once(io.httpServer, 'listening').then(
+          () => 'listening',
+          (error) => error.code,
+        );
+        assert.equal(outcome, 'listening', `round ${round}`);
+      }
+      await new Promise((resolve) => io.close(resolve));
+    });
+
     it('emits error when the port is taken', async () => {
       const first = await startServer(impl);
       const second = new impl.module.Server(first.port);

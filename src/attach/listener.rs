@@ -7,7 +7,7 @@
 use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -27,6 +27,9 @@ const BACKLOG: u32 = 511;
 /// Requests whose head does not fit (large cookies) go to Node, which allows 16 KiB.
 const MAX_PEEKED_HEAD: usize = 4096;
 const TYPICAL_HEAD: usize = 1024;
+/// How long `close` waits for the runtime to close the listening socket (microseconds,
+/// unless the runtime is stalled).
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
 /// A connection that sends nothing this long is handed to Node and its timeouts.
 const FIRST_BYTES_TIMEOUT: Duration = Duration::from_secs(10);
 /// Node's default `keepAliveTimeout`: an idle connection Rust served is closed after it.
@@ -53,6 +56,8 @@ pub struct Listener {
     local: SocketAddr,
     lanes: Arc<Lanes>,
     stop: Arc<Notify>,
+    /// Disconnected once the accept task has closed the listening socket.
+    closed: mpsc::Receiver<()>,
 }
 
 /// Which requests Rust may serve; each is off while a JS hook must see those requests.
@@ -88,13 +93,21 @@ impl Listener {
             lanes: lanes.clone(),
         };
         let stopped = stop.clone();
+        let (closing, closed) = mpsc::channel();
         engine.runtime().spawn(async move {
             tokio::select! {
                 _ = accept.run(listener) => {}
                 _ = stopped.notified() => {}
             }
+            // The listening socket went with the accept loop, at the end of `select!`.
+            drop(closing);
         });
-        Ok(Listener { local, lanes, stop })
+        Ok(Listener {
+            local,
+            lanes,
+            stop,
+            closed,
+        })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -106,9 +119,12 @@ impl Listener {
         self.lanes.polling.store(polling, Ordering::Relaxed);
     }
 
-    /// Stops accepting and closes the listening socket; open connections stay.
+    /// Stops accepting and closes the listening socket; open connections stay. Returns
+    /// once the socket is closed, so that its port is free for the caller (`io.close(cb)`
+    /// then `listen` again on that port).
     pub fn close(&self) {
         self.stop.notify_one();
+        let _ = self.closed.recv_timeout(CLOSE_TIMEOUT);
     }
 }
 
