@@ -99,9 +99,6 @@ fn parse() -> Result<Args, String> {
 
 fn main() {
     let result = parse().and_then(|args| {
-        if args.scenario == "probe" {
-            return Ok(probe::run(args.duration));
-        }
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -112,6 +109,8 @@ fn main() {
                 "echo" => echo::run(&args).await,
                 "broadcast" => broadcast::run(&args).await,
                 "connect" => connect::run(&args).await,
+                // Blocking, with nothing else on this runtime.
+                "probe" => Ok(probe::run(args.duration)),
                 other => Err(format!("unknown scenario {other:?}")),
             }
         })

@@ -2,8 +2,8 @@
 //! server's core, while the load generator measures: ten times a second it does a fixed
 //! piece of integer work and times it in CPU time (its own thread's, so time the server
 //! holds the core does not count). A guest's core is slower while the host gives its
-//! sibling hyperthread or its cache to others, by a quarter at times here, and neither
-//! the guest's steal time nor its other processes show that.
+//! sibling hyperthread or its cache to others (up to 1.57× the usual time for the same
+//! work here), and neither the guest's steal time nor its other processes show that.
 
 use std::time::{Duration, Instant};
 
