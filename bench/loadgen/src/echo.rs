@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::fmt::Write;
 use std::time::{Duration, Instant};
 
+use futures_util::FutureExt;
 use tokio_tungstenite::tungstenite::Bytes;
 
 use crate::conn::{ack_id, Conn, Incoming};
@@ -115,33 +116,27 @@ async fn client(
     warmup: Instant,
     end: Instant,
 ) -> Result<Latencies, String> {
-    let mut latencies = Latencies::default();
-    let mut sent: HashMap<u64, Instant> = HashMap::with_capacity(inflight * 2);
-    let mut packet = String::new();
-    let mut next_id = 0u64;
+    let mut state = Emitter {
+        sent: HashMap::with_capacity(inflight * 2),
+        latencies: Latencies::default(),
+        packet: String::new(),
+        next_id: 0,
+        binary,
+        warmup,
+        end,
+    };
     for _ in 0..inflight {
-        sent.insert(next_id, Instant::now());
-        send_one(&mut conn, &mut packet, next_id, binary).await?;
-        next_id += 1;
+        state.emit(&mut conn, Instant::now()).await?;
     }
     conn.flush().await?;
     // A stalled server is given up on: no ack for `STALL` (pushed back at most every
     // half of it, rather than a timer armed and cancelled per ack).
     let stall = tokio::time::sleep(STALL);
     tokio::pin!(stall);
-    while !sent.is_empty() {
+    while !state.sent.is_empty() {
         let message = tokio::select! {
             message = conn.next() => message?,
             () = &mut stall => return Err(format!("no ack within {} s", STALL.as_secs())),
-        };
-        let Incoming::Text(packet_in) = message else {
-            continue;
-        };
-        let Some(id) = ack_id(&packet_in) else {
-            continue;
-        };
-        let Some(started) = sent.remove(&id) else {
-            continue;
         };
         let now = Instant::now();
         if stall.deadline().into_std().saturating_duration_since(now) < STALL / 2 {
@@ -149,16 +144,60 @@ async fn client(
                 .as_mut()
                 .reset(tokio::time::Instant::from_std(now + STALL));
         }
-        if now >= warmup && now < end {
-            latencies.record(now - started);
+        state.on_message(&mut conn, message, now).await?;
+        // The acks that came in the same read are answered in one write, as a client
+        // that writes once per read does; the emits go out with the flush below.
+        while let Some(message) = conn.next().now_or_never() {
+            state
+                .on_message(&mut conn, message?, Instant::now())
+                .await?;
         }
-        if now < end {
-            sent.insert(next_id, now);
-            send_one(&mut conn, &mut packet, next_id, binary).await?;
-            conn.flush().await?;
-            next_id += 1;
-        }
+        conn.flush().await?;
     }
     conn.close().await;
-    Ok(latencies)
+    Ok(state.latencies)
+}
+
+/// One client's emits in flight and the latencies of their acks.
+struct Emitter {
+    sent: HashMap<u64, Instant>,
+    latencies: Latencies,
+    /// Scratch space for the packet being emitted.
+    packet: String,
+    next_id: u64,
+    binary: bool,
+    warmup: Instant,
+    end: Instant,
+}
+
+impl Emitter {
+    /// Queues the next `echo` on `conn` (flushed by the caller).
+    async fn emit(&mut self, conn: &mut impl Client, now: Instant) -> Result<(), String> {
+        self.sent.insert(self.next_id, now);
+        send_one(conn, &mut self.packet, self.next_id, self.binary).await?;
+        self.next_id += 1;
+        Ok(())
+    }
+
+    /// Records an ack's latency and queues the emit that replaces it, until the end.
+    async fn on_message(
+        &mut self,
+        conn: &mut impl Client,
+        message: Incoming,
+        now: Instant,
+    ) -> Result<(), String> {
+        let Incoming::Text(packet) = message else {
+            return Ok(());
+        };
+        let Some(started) = ack_id(&packet).and_then(|id| self.sent.remove(&id)) else {
+            return Ok(());
+        };
+        if now >= self.warmup && now < self.end {
+            self.latencies.record(now - started);
+        }
+        if now < self.end {
+            self.emit(conn, now).await?;
+        }
+        Ok(())
+    }
 }
