@@ -175,8 +175,15 @@ async function measureUndisturbed(impl, scenario, nextPort) {
 }
 
 async function main() {
-  // Cargo rebuilds only what changed, so a stale binary never runs.
-  const build = (crate) => execFileSync('cargo', ['build', '--release', '--quiet'], { cwd: path.join(__dirname, crate), stdio: 'inherit' });
+  // Cargo rebuilds only what changed, so a stale binary never runs. The benchmark's own
+  // crates build with tokio as released: an empty RUSTFLAGS replaces the `tokio_unstable`
+  // cfg that the addon's .cargo/config.toml sets for every crate below it.
+  const build = (crate) =>
+    execFileSync('cargo', ['build', '--release', '--quiet'], {
+      cwd: path.join(__dirname, crate),
+      stdio: 'inherit',
+      env: { ...process.env, RUSTFLAGS: '' },
+    });
   build('loadgen');
   if (servers.includes('socketioxide')) build('socketioxide');
   const results = {};
