@@ -310,7 +310,12 @@ impl Engine {
                             if ws.send(to_message(Outgoing::PONG_PROBE)).await.is_err() {
                                 return false;
                             }
-                            noop_ticker = Some(tokio::time::interval(UPGRADE_NOOP_PERIOD));
+                            // The first noop a period after the probe, as the reference's
+                            // `setInterval`: a GET parked until then still carries a close
+                            // packet if the server closes meanwhile.
+                            let first = tokio::time::Instant::now() + UPGRADE_NOOP_PERIOD;
+                            noop_ticker =
+                                Some(tokio::time::interval_at(first, UPGRADE_NOOP_PERIOD));
                         }
                         Ok(Incoming::Upgrade) => return true,
                         _ => return false,

@@ -268,8 +268,15 @@ async fn upgrades_a_polling_session() {
     let mut ws = websocket(&engine, &url).await;
     ws.send(Message::text("2probe")).await.unwrap();
     assert_eq!(next_text(&mut ws).await, "3probe");
-    let released = tokio::task::spawn_blocking(move || parked.recv_timeout(Duration::from_secs(2)));
-    assert_eq!(released.await.unwrap().unwrap(), "6");
+    // As in the reference, the parked GET gets its noop a period (100 ms) after the probe,
+    // not at once.
+    let released = tokio::task::spawn_blocking(move || {
+        let early = parked.recv_timeout(Duration::from_millis(40));
+        (early, parked.recv_timeout(Duration::from_secs(2)))
+    });
+    let (early, released) = released.await.unwrap();
+    assert!(early.is_err(), "released at once: {early:?}");
+    assert_eq!(released.unwrap(), "6");
     engine.send(&session, Outgoing::message("queued while upgrading"));
     ws.send(Message::text("5")).await.unwrap();
     assert_eq!(next_text(&mut ws).await, "4queued while upgrading");
