@@ -17,6 +17,7 @@ pub fn adopt_tcp(fd: i32) -> io::Result<tokio::net::TcpStream> {
     if duplicate < 0 {
         return Err(io::Error::last_os_error());
     }
+    super::descriptors::reserve_beyond(duplicate);
     // SAFETY: `duplicate` is a fresh descriptor that nothing else owns.
     let stream = unsafe { std::net::TcpStream::from_raw_fd(duplicate) };
     stream.set_nonblocking(true)?;

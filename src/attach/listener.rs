@@ -6,6 +6,7 @@
 
 use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::Duration;
@@ -19,6 +20,7 @@ use crate::engine::request::RequestHead;
 use crate::engine::websocket::{error_response, DirectTcpStream, UpgradeRequest};
 use crate::engine::{Engine, Session};
 
+use super::descriptors;
 use super::head::{self, is_engine_path, unique_headers, Head, MAX_HEADERS};
 use super::polling::{self, PollingRequest};
 
@@ -166,6 +168,7 @@ impl AcceptLoop {
                     continue;
                 }
             };
+            descriptors::reserve_beyond(stream.as_raw_fd());
             let connection = Connection {
                 engine: self.engine.clone(),
                 path: self.path.clone(),

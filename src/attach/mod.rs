@@ -4,6 +4,7 @@
 
 pub mod adopt;
 pub mod bridge;
+mod descriptors;
 mod head;
 pub mod listener;
 mod polling;
