@@ -32,7 +32,12 @@ struct DescriptorTable {
 impl DescriptorTable {
     const fn new() -> Self {
         DescriptorTable {
-            capacity: AtomicUsize::new(0),
+            // Only Linux makes the growing thread wait: elsewhere nothing is done.
+            capacity: AtomicUsize::new(if cfg!(target_os = "linux") {
+                0
+            } else {
+                usize::MAX
+            }),
             growing: AtomicBool::new(false),
         }
     }
@@ -125,15 +130,19 @@ fn table_size() -> Option<usize> {
 
 #[cfg(target_os = "linux")]
 fn soft_limit() -> usize {
-    let mut limit = libc::rlimit {
+    usize::try_from(descriptor_limits().rlim_cur).unwrap_or(usize::MAX)
+}
+
+/// The process's `RLIMIT_NOFILE` (zeros if it cannot be read).
+#[cfg(target_os = "linux")]
+fn descriptor_limits() -> libc::rlimit {
+    let mut limits = libc::rlimit {
         rlim_cur: 0,
         rlim_max: 0,
     };
-    // SAFETY: getrlimit writes the struct it is given.
-    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
-        return 0;
-    }
-    usize::try_from(limit.rlim_cur).unwrap_or(usize::MAX)
+    // SAFETY: getrlimit writes the struct it is given; on failure it stays zeroed.
+    unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limits) };
+    limits
 }
 
 #[cfg(test)]
@@ -162,16 +171,10 @@ mod linux_tests {
     /// The current size, once the soft limit is raised to the hard one (as Node does)
     /// so that it can double.
     fn doublable_size() -> usize {
-        let mut limit = libc::rlimit {
-            rlim_cur: 0,
-            rlim_max: 0,
-        };
-        // SAFETY: getrlimit/setrlimit read and write the struct they are given.
-        unsafe {
-            libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit);
-            limit.rlim_cur = limit.rlim_max;
-            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
-        }
+        let mut limits = descriptor_limits();
+        limits.rlim_cur = limits.rlim_max;
+        // SAFETY: setrlimit reads the struct it is given.
+        unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &limits) };
         let size = table_size().unwrap();
         assert!(
             size * 2 <= soft_limit(),
