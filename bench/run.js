@@ -6,6 +6,8 @@
 // comes from /proc/<pid>/stat.
 //
 // Usage: node bench/run.js [--reps N] [--only scenario,...] [--servers a,b] [--quick]
+// `--servers` may add `floor` (bench/loadgen/src/bin/sio-floor.rs): the least a server can
+// do in broadcast-1, which shows what the kernel alone costs on this machine.
 
 const { spawn, execFile, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -15,8 +17,9 @@ const { args, option, startServer, cpuSeconds, rssKiB, machineCpuSeconds, median
 
 const loadgen = path.join(__dirname, 'loadgen', 'target', 'release', 'sio-loadgen');
 const socketioxide = path.join(__dirname, 'socketioxide', 'target', 'release', 'sio-bench-socketioxide');
-const known = ['socket.io', 'sio-rs', 'socketioxide'];
-const servers = option('--servers', known.join(','))
+const floor = path.join(__dirname, 'loadgen', 'target', 'release', 'sio-floor');
+const known = ['socket.io', 'sio-rs', 'socketioxide', 'floor'];
+const servers = option('--servers', 'socket.io,sio-rs,socketioxide')
   .split(',')
   .filter(Boolean);
 for (const impl of servers) {
@@ -42,7 +45,9 @@ const scenarios = [
   { name: 'echo-polling', args: ['--scenario', 'echo', '--transport', 'polling', '--clients', 50, '--inflight', 32], metrics: ['acks_per_s', 'p50_ms', 'p99_ms', 'p999_ms'] },
   // One round in flight runs the servers' JS path only ~300 times a second, so V8 goes on
   // compiling it (on the server's core) for ~10 s: a longer warm-up measures the steady state.
-  { name: 'broadcast-1', args: ['--scenario', 'broadcast', '--clients', 1000, '--inflight', 1], metrics: ['deliveries_per_s', 'p50_ms', 'p99_ms'], warmup: 15 },
+  // The floor server runs this one only: with one frame per member per round, no server
+  // has anything to coalesce, so the floor's writes are the fewest any server can make.
+  { name: 'broadcast-1', args: ['--scenario', 'broadcast', '--clients', 1000, '--inflight', 1], metrics: ['deliveries_per_s', 'p50_ms', 'p99_ms'], warmup: 15, floor: true },
   { name: 'broadcast-16', args: ['--scenario', 'broadcast', '--clients', 1000, '--inflight', 16], metrics: ['deliveries_per_s', 'p50_ms', 'p99_ms'] },
   { name: 'connect', args: ['--scenario', 'connect', '--clients', quick ? 2000 : 10000, '--inflight', 64], metrics: ['conn_per_s', 'p50_ms', 'p99_ms', 'rss_kib_per_conn', 'dropped'], hold: true },
   // As many idle connections as the file-descriptor limit allows (20,000 here).
@@ -85,14 +90,16 @@ function runLoadgen(scenario, port, onLine) {
   });
 }
 
-/** Starts the socketioxide app pinned to core 0 like the others; resolves once it listens. */
-function startSocketioxide(port) {
+/** Starts a Rust server binary pinned to core 0 like the others; resolves once it listens. */
+function startBinary(binary, port) {
   return new Promise((resolve, reject) => {
-    const child = spawn('taskset', ['-c', '0', socketioxide, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn('taskset', ['-c', '0', binary, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
     child.stdout.once('data', () => resolve(child));
-    child.once('exit', (code) => reject(new Error(`socketioxide server exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`${path.basename(binary)} exited with ${code}`)));
   });
 }
+
+const binaries = { socketioxide, floor };
 
 /**
  * Times a fixed piece of work on the server's core for `duration` seconds, a few times a
@@ -112,7 +119,7 @@ function probeServerCore(duration) {
 }
 
 async function measure(impl, scenario, port) {
-  const server = impl === 'socketioxide' ? await startSocketioxide(port) : await startServer(impl, port);
+  const server = binaries[impl] ? await startBinary(binaries[impl], port) : await startServer(impl, port);
   await new Promise((resolve) => setTimeout(resolve, 300));
   const baseline = rssKiB(server.pid);
   const cpuBefore = cpuSeconds(server.pid);
@@ -192,7 +199,7 @@ async function main() {
     for (const scenario of scenarios) {
       // Alternate which server goes first, so drift in the machine's load is shared.
       const order = rep % 2 ? servers : [...servers].reverse();
-      for (const impl of order) {
+      for (const impl of order.filter((impl) => impl !== 'floor' || scenario.floor)) {
         const result = await measureUndisturbed(impl, scenario, () => port++);
         ((results[scenario.name] ??= {})[impl] ??= []).push(result);
         console.error(`rep ${rep} ${scenario.name} ${impl}: ${JSON.stringify(result)}`);
@@ -200,23 +207,27 @@ async function main() {
     }
   }
   // Columns in a fixed order whatever the order of --servers; a ratio only where both ran.
-  const titles = { 'socket.io': 'socket.io 4.8.4', 'sio-rs': 'sio-rs', socketioxide: `socketioxide ${socketioxideVersion()}` };
+  const titles = { 'socket.io': 'socket.io 4.8.4', 'sio-rs': 'sio-rs', socketioxide: `socketioxide ${socketioxideVersion()}`, floor: 'floor' };
   const columns = known.filter((impl) => servers.includes(impl));
   const ratios = ['socket.io', 'socketioxide'].filter((other) => servers.includes('sio-rs') && servers.includes(other));
+  // What the floor reaches against socket.io: the best ratio any server could show here.
+  const floorRatio = servers.includes('floor') && servers.includes('socket.io');
   const rows = [];
   for (const scenario of scenarios) {
     for (const metric of [...scenario.metrics, 'server_cpu_us_per_op', 'loadgen_cpu_us_per_op', 'loadgen_cpu_share', 'other_cpu_share', 'steal_cpu_share', 'server_core_probe_us']) {
       if (!results[scenario.name][columns[0]].some((r) => metric in r)) continue;
       const value = {};
-      for (const impl of columns) value[impl] = median(results[scenario.name][impl].map((r) => r[metric]));
+      for (const impl of columns) value[impl] = median((results[scenario.name][impl] ?? []).map((r) => r[metric]));
       // The shares of the load generator and of others, and the core's speed, describe the run: no ratio.
       const describesRun = metric.endsWith('_share') || metric === 'server_core_probe_us';
       const ratio = (other) => (describesRun ? NaN : value['sio-rs'] / value[other]);
       const cells = [...columns.map((impl) => value[impl]), ...ratios.map(ratio)];
+      if (floorRatio) cells.push(describesRun ? NaN : value.floor / value['socket.io']);
       rows.push(`| ${scenario.name} | ${metric} | ${cells.map(format).join(' | ')} |`);
     }
   }
   const header = ['scenario', 'metric', ...columns.map((impl) => titles[impl]), ...ratios.map((other) => `sio-rs / ${other}`)];
+  if (floorRatio) header.push('floor / socket.io');
   console.log(`Machine: ${os.cpus().length} × ${os.cpus()[0].model}, Node ${process.version}; ${reps} repetitions, medians; server on core 0, load generator on core 1.\n`);
   console.log(`| ${header.join(' | ')} |`);
   console.log(`|${header.map(() => '---|').join('')}`);
