@@ -436,18 +436,44 @@ fn numbered_packet(i: usize) -> Outgoing {
     }
 }
 
+/// Packet `i` of a stream of small texts and binaries, several of which fit in one
+/// gathered write.
+fn small_packet(i: usize) -> Outgoing {
+    let mut packet = numbered_packet(i);
+    match &mut packet {
+        Outgoing::Text(text) => *text = text[..text.len().min(5 + i % 900)].into(),
+        Outgoing::Binary(bytes) => bytes.truncate(4 + i % 900),
+    }
+    packet
+}
+
 #[tokio::test]
 async fn direct_writes_keep_frames_whole_and_in_order_when_the_socket_fills() {
-    let (engine, recorder) = Recorder::engine(EngineConfig::default());
+    frames_survive_a_full_socket(numbered_packet, 300).await;
+}
+
+#[tokio::test]
+async fn gathered_small_frames_stay_whole_and_in_order_when_the_socket_fills() {
+    frames_survive_a_full_socket(small_packet, 30_000).await;
+}
+
+/// Sends `count` packets while the client reads nothing, so that the socket fills and
+/// direct writes stop mid-frame; then the client must read every packet whole, in order.
+async fn frames_survive_a_full_socket(packet: fn(usize) -> Outgoing, count: usize) {
+    let config = EngineConfig {
+        max_outbound_buffer: usize::MAX,
+        ..EngineConfig::default()
+    };
+    let (engine, recorder) = Recorder::engine(config);
     let (mut client, session) = tcp_session(&engine, &recorder).await;
-    // The client reads nothing yet: the socket fills, and direct writes stop mid-frame.
     let mut left_unsent = false;
-    for i in 0..300 {
-        let packet = numbered_packet(i);
+    for i in 0..count {
         match i % 3 {
-            0 => assert!(engine.send(&session, packet)),
+            0 => assert!(engine.send(&session, packet(i))),
+            // Two packets queued, then written together.
+            1 => assert!(engine.send_all_deferred(&session, [packet(i)])),
             _ => {
-                assert!(engine.send_all_deferred(&session, [packet]));
+                assert!(engine.send_all_deferred(&session, [packet(i)]));
                 engine.flush_deferred();
             }
         }
@@ -457,8 +483,8 @@ async fn direct_writes_keep_frames_whole_and_in_order_when_the_socket_fills() {
         }
     }
     assert!(left_unsent, "the socket never took part of a frame");
-    for i in 0..300 {
-        let expected = match numbered_packet(i) {
+    for i in 0..count {
+        let expected = match packet(i) {
             Outgoing::Text(text) => Message::Text(text[1..].into()),
             Outgoing::Binary(bytes) => Message::Binary(bytes),
         };
