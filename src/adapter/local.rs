@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use parking_lot::RwLock;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::{Adapter, BroadcastOptions, IndexSize, Recipients, Room, SocketKey};
+use super::{Adapter, BroadcastOptions, IndexSize, Room, SocketKey};
 
 #[derive(Default)]
 struct Index {
@@ -89,7 +89,7 @@ impl Adapter for LocalAdapter {
             .collect()
     }
 
-    fn targets(&self, opts: &BroadcastOptions, recipients: &dyn Recipients) -> Vec<SocketKey> {
+    fn members(&self, opts: &BroadcastOptions) -> Vec<SocketKey> {
         let index = self.index.read();
         let mut excluded: FxHashSet<SocketKey> = FxHashSet::default();
         for room in &opts.except {
@@ -97,8 +97,7 @@ impl Adapter for LocalAdapter {
                 excluded.extend(members);
             }
         }
-        let wanted =
-            |socket: &SocketKey| !excluded.contains(socket) && recipients.is_connected(*socket);
+        let wanted = |socket: &SocketKey| !excluded.contains(socket);
         if opts.rooms.is_empty() {
             return index.sids.keys().copied().filter(wanted).collect();
         }
@@ -131,6 +130,7 @@ impl Adapter for LocalAdapter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::adapter::Recipients;
     use crate::engine::Outgoing;
     use parking_lot::Mutex;
 
@@ -145,6 +145,9 @@ mod tests {
         }
 
         fn deliver(&self, socket: SocketKey, _: &[Outgoing], _: bool) -> bool {
+            if !self.is_connected(socket) {
+                return false;
+            }
             self.delivered.lock().push(socket);
             true
         }
@@ -190,8 +193,9 @@ mod tests {
             Vec::<u32>::new()
         );
         let packets = [Outgoing::message("x")];
+        // 4 (in "a") is not connected: delivering skips it.
         assert_eq!(
-            adapter.broadcast(&packets, &opts(&["b", "c"], &[]), &table),
+            adapter.broadcast(&packets, &opts(&["a", "b", "c"], &[]), &table),
             3
         );
         assert_eq!(sorted(table.delivered.lock().clone()), [1, 2, 3]);

@@ -36,7 +36,8 @@ pub struct IndexSize {
 /// Where a broadcast's packets go: the namespace's connected sockets.
 pub trait Recipients {
     fn is_connected(&self, socket: SocketKey) -> bool;
-    /// Queues `packets` on the socket's connection; false if it was not delivered.
+    /// Queues `packets` on the socket's connection if it is connected; false if it was
+    /// not delivered.
     fn deliver(&self, socket: SocketKey, packets: &[Outgoing], volatile: bool) -> bool;
 }
 
@@ -50,17 +51,25 @@ pub trait Adapter: Send + Sync {
     /// Every room with its members.
     fn rooms(&self) -> Vec<(Room, Vec<SocketKey>)>;
     fn index_size(&self) -> IndexSize;
-    /// The connected sockets `opts` reaches, each once.
-    fn targets(&self, opts: &BroadcastOptions, recipients: &dyn Recipients) -> Vec<SocketKey>;
+    /// The sockets `opts` reaches, each once, connected or not.
+    fn members(&self, opts: &BroadcastOptions) -> Vec<SocketKey>;
 
-    /// Sends the same encoded packets to every target; returns how many got them.
+    /// The connected sockets `opts` reaches, each once.
+    fn targets(&self, opts: &BroadcastOptions, recipients: &dyn Recipients) -> Vec<SocketKey> {
+        let mut targets = self.members(opts);
+        targets.retain(|&socket| recipients.is_connected(socket));
+        targets
+    }
+
+    /// Sends the same encoded packets to every connected socket `opts` reaches; returns
+    /// how many got them. (Delivering checks the connection: no lookup before it.)
     fn broadcast(
         &self,
         packets: &[Outgoing],
         opts: &BroadcastOptions,
         recipients: &dyn Recipients,
     ) -> usize {
-        self.targets(opts, recipients)
+        self.members(opts)
             .into_iter()
             .filter(|&socket| recipients.deliver(socket, packets, opts.volatile))
             .count()

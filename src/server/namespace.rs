@@ -43,14 +43,15 @@ impl Recipients for NamespaceRecipients<'_> {
     }
 
     fn deliver(&self, socket: SocketKey, packets: &[Outgoing], volatile: bool) -> bool {
-        let Some(socket) = self.namespace.sockets.get(&socket).map(|s| s.clone()) else {
+        let Some(session) = self
+            .namespace
+            .sockets
+            .get(&socket)
+            .filter(|s| s.state() == SocketState::Connected)
+            .map(|s| s.session.clone())
+        else {
             return false;
         };
-        super::send_emitted(
-            self.engine,
-            &socket.session,
-            packets.iter().cloned(),
-            volatile,
-        )
+        super::send_emitted(self.engine, &session, packets.iter().cloned(), volatile)
     }
 }
