@@ -1,5 +1,6 @@
 //! A namespace: its connected sockets and its adapter.
 
+use std::ops::Deref;
 use std::sync::Arc;
 
 use super::socket::{Socket, SocketState};
@@ -34,22 +35,23 @@ pub struct NamespaceRecipients<'a> {
     engine: &'a Engine,
 }
 
-impl Recipients for NamespaceRecipients<'_> {
-    fn is_connected(&self, socket: SocketKey) -> bool {
+impl NamespaceRecipients<'_> {
+    /// The socket behind `socket`, if it is still connected.
+    fn connected(&self, socket: SocketKey) -> Option<impl Deref<Target = Arc<Socket>> + '_> {
         self.namespace
             .sockets
             .get(&socket)
-            .is_some_and(|s| s.state() == SocketState::Connected)
+            .filter(|s| s.state() == SocketState::Connected)
+    }
+}
+
+impl Recipients for NamespaceRecipients<'_> {
+    fn is_connected(&self, socket: SocketKey) -> bool {
+        self.connected(socket).is_some()
     }
 
     fn deliver(&self, socket: SocketKey, packets: &[Outgoing], volatile: bool) -> bool {
-        let Some(session) = self
-            .namespace
-            .sockets
-            .get(&socket)
-            .filter(|s| s.state() == SocketState::Connected)
-            .map(|s| s.session.clone())
-        else {
+        let Some(session) = self.connected(socket).map(|s| s.session.clone()) else {
             return false;
         };
         super::send_emitted(self.engine, &session, packets.iter().cloned(), volatile)
