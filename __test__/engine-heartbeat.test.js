@@ -32,11 +32,14 @@ describe('engine heartbeat', () => {
     const ws = new WebSocket(`ws://127.0.0.1:${ctx.port}/engine.io/?EIO=4&transport=websocket`);
     const frames = [];
     ws.on('message', (data) => frames.push(data.toString()));
+    // Listened for from the start: the client may see the connection end before the
+    // server's 'close' event reaches this thread.
+    const clientClosed = waitEvent(ws, 'close');
     const [socket] = await connected;
     const [reason] = await waitEvent(socket, 'close');
     assert.equal(reason, 'ping timeout');
     assert.equal(frames[1], '2');
-    await waitEvent(ws, 'close');
+    await clientClosed;
   });
 
   it('keeps a WebSocket client that answers every ping', async () => {

@@ -46,6 +46,29 @@ function waitEvent(emitter, event, ms = 5000) {
   });
 }
 
+/**
+ * Resolves with the arguments of the next `count` `event`s of `emitter`, or rejects after
+ * `ms`. One listener sees them all: events emitted in one callback (two frames in one
+ * read) would otherwise pass a second `waitEvent` by before it listens.
+ */
+function waitEvents(emitter, event, count, ms = 5000) {
+  return new Promise((resolve, reject) => {
+    const seen = [];
+    const onEvent = (...args) => {
+      seen.push(args);
+      if (seen.length < count) return;
+      clearTimeout(timer);
+      emitter.off(event, onEvent);
+      resolve(seen);
+    };
+    const timer = setTimeout(() => {
+      emitter.off(event, onEvent);
+      reject(new Error(`timed out waiting for ${count} "${event}" (got ${seen.length})`));
+    }, ms);
+    emitter.on(event, onEvent);
+  });
+}
+
 /** Polls `predicate` until it holds, or rejects after `ms`. */
 async function waitUntil(predicate, ms = 5000) {
   const deadline = Date.now() + ms;
@@ -85,4 +108,4 @@ async function pollingHandshake(url, path = '/engine.io/') {
   return { sid: open.sid, open, res };
 }
 
-module.exports = { startEngine, listening, waitEvent, waitUntil, delay, request, pollingHandshake };
+module.exports = { startEngine, listening, waitEvent, waitEvents, waitUntil, delay, request, pollingHandshake };
