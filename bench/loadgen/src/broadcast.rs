@@ -77,8 +77,13 @@ pub async fn run(args: &Args) -> Result<serde_json::Value, String> {
         outstanding -= 1;
         let now = Instant::now();
         if now >= warmup && now < end {
-            latencies.record(now - started[seq % WINDOW]);
+            let latency = now - started[seq % WINDOW];
+            latencies.record(latency);
             rounds += 1;
+            if args.dump_rounds {
+                let into_window = (now - warmup).as_secs_f64() * 1e3;
+                eprintln!("ROUND {into_window:.3} {}", latency.as_micros());
+            }
         }
         if now < end {
             started[next % WINDOW] = Instant::now();

@@ -5,12 +5,13 @@
 //!
 //! Usage: sio-loadgen --scenario echo|broadcast|connect --url ws://127.0.0.1:PORT/socket.io/
 //!        [--transport websocket|polling] [--clients N] [--inflight N] [--binary]
-//!        [--warmup S] [--duration S] [--hold S]
+//!        [--warmup S] [--duration S] [--hold S] [--dump-rounds]
 //!    or: sio-loadgen --scenario probe --duration S   (the speed of the core it runs on)
 //! The URL may be given as `http://` too; its scheme follows the transport.
 //! Prints one JSON object with the scenario's figures, last; before it, lines telling the
 //! runner where it is (`HOLD n` in `connect`, `WINDOW start` and `WINDOW end` around what
-//! `echo` and `broadcast` measure).
+//! `echo` and `broadcast` measure). `--dump-rounds` also prints each measured `broadcast`
+//! round to stderr (`ROUND ms-into-the-window latency-µs`), to see when the slow ones come.
 
 mod broadcast;
 mod conn;
@@ -32,6 +33,8 @@ pub struct Args {
     clients: usize,
     inflight: usize,
     binary: bool,
+    /// Each measured broadcast round's time and latency on stderr.
+    dump_rounds: bool,
     warmup: Duration,
     duration: Duration,
     hold: Duration,
@@ -45,14 +48,21 @@ fn parse() -> Result<Args, String> {
         clients: 50,
         inflight: 1,
         binary: false,
+        dump_rounds: false,
         warmup: Duration::from_secs(2),
         duration: Duration::from_secs(5),
         hold: Duration::from_secs(10),
     };
     let mut items = std::env::args().skip(1);
     while let Some(flag) = items.next() {
-        if flag == "--binary" {
-            args.binary = true;
+        // Flags without a value.
+        let switch = match flag.as_str() {
+            "--binary" => Some(&mut args.binary),
+            "--dump-rounds" => Some(&mut args.dump_rounds),
+            _ => None,
+        };
+        if let Some(switch) = switch {
+            *switch = true;
             continue;
         }
         let value = items.next().ok_or(format!("{flag} needs a value"))?;
