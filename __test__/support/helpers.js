@@ -35,15 +35,9 @@ async function listening(server, engine, scheme = 'http') {
   };
 }
 
-/** Resolves with the first `event` of `emitter`, or rejects after `ms`. */
+/** Resolves with the arguments of the first `event` of `emitter`, or rejects after `ms`. */
 function waitEvent(emitter, event, ms = 5000) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for "${event}"`)), ms);
-    emitter.once(event, (...args) => {
-      clearTimeout(timer);
-      resolve(args);
-    });
-  });
+  return waitEvents(emitter, event, 1, ms).then(([args]) => args);
 }
 
 /**
@@ -63,7 +57,7 @@ function waitEvents(emitter, event, count, ms = 5000) {
     };
     const timer = setTimeout(() => {
       emitter.off(event, onEvent);
-      reject(new Error(`timed out waiting for ${count} "${event}" (got ${seen.length})`));
+      reject(new Error(`timed out waiting for "${event}" (${seen.length} of ${count})`));
     }, ms);
     emitter.on(event, onEvent);
   });
