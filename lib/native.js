@@ -1,30 +1,25 @@
 'use strict';
 
-// Loads the Rust addon: the binary built in this checkout (`napi build --platform`),
-// or the per-platform package published from npm/.
+// Loads the Rust addon: SIO_RS_NATIVE_PATH if set, else the binary built from source in
+// this package's folder (a checkout, or the install hook's fallback), else the prebuilt
+// per-platform package (npm/), which npm installs as an optional dependency.
 
 const { join } = require('node:path');
 const { existsSync } = require('node:fs');
-
-function platformSuffix() {
-  const { platform, arch } = process;
-  if (platform !== 'linux') return `${platform}-${arch}`;
-  const glibc = process.report?.getReport()?.header?.glibcVersionRuntime;
-  return `linux-${arch}-${glibc ? 'gnu' : 'musl'}`;
-}
+const { binaryName, binaryPackage, platformSuffix } = require('./platform');
 
 function load() {
-  const suffix = platformSuffix();
   const override = process.env.SIO_RS_NATIVE_PATH;
   if (override) return require(override);
-  const local = join(__dirname, '..', `sio-rs.${suffix}.node`);
+  const local = join(__dirname, '..', binaryName());
   if (existsSync(local)) return require(local);
   try {
-    return require(`sio-rs-${suffix}`);
+    return require(binaryPackage());
   } catch (error) {
     throw new Error(
-      `sio-rs: no native binary for ${suffix}. Run "npm install" with a Rust toolchain ` +
-        `installed to build it (cause: ${error.message})`,
+      `sio-rs: no native binary for ${platformSuffix()} (${binaryPackage()} is not installed ` +
+        `or does not load: ${error.message}). Reinstall sio-rs with a Rust toolchain (cargo) ` +
+        'on PATH to build it from source.',
     );
   }
 }
