@@ -17,22 +17,27 @@ const WS_HEADERS =
 
 const placeholder = (num) => JSON.stringify({ _placeholder: true, num });
 
-/** Packets a client may write that the server must refuse: [what, text, ...binary]. */
+/**
+ * Packets a client may write that the server must refuse, as Socket.IO packets (the engine
+ * adds the message type `4` itself): [what, the error the socket hears, text, ...binary].
+ */
 const invalidPackets = [
-  ['an object as event name (CVE-2023-32695)', '42[{"a":1}]'],
-  ['an empty event', '42[]'],
-  ['a null event name', '42[null]'],
-  ['a number as event name', '42[1,"x"]'],
-  ['the reserved name "connect"', '42["connect"]'],
-  ['the reserved name "connect_error"', '42["connect_error"]'],
-  ['the reserved name "disconnecting"', '42["disconnecting"]'],
-  ['the reserved name "newListener"', '42["newListener"]'],
-  ['an event named "error" (CVE-2024-38355)', '42["error","boom"]'],
-  ['a non-numeric placeholder (CVE-2022-2421)', `451-["ev",${placeholder('splice')}]`, Buffer.from([1])],
-  ['an out-of-range placeholder', `451-["ev",${placeholder(5)}]`, Buffer.from([1])],
-  ['a negative placeholder', `451-["ev",${placeholder(-1)}]`, Buffer.from([1])],
-  ['a fractional placeholder', `451-["ev",${placeholder(0.5)}]`, Buffer.from([1])],
-  ['more than 10 attachments (CVE-2026-33151)', '4511-["ev"]'],
+  ['an object as event name (CVE-2023-32695)', 'invalid payload', '2[{"a":1}]'],
+  ['an empty event', 'invalid payload', '2[]'],
+  ['a null event name', 'invalid payload', '2[null]'],
+  ['the reserved name "connect"', 'invalid payload', '2["connect"]'],
+  ['the reserved name "connect_error"', 'invalid payload', '2["connect_error"]'],
+  ['the reserved name "disconnecting"', 'invalid payload', '2["disconnecting"]'],
+  ['the reserved name "newListener"', 'invalid payload', '2["newListener"]'],
+  ['an unterminated payload', 'invalid payload', '2["ev"'],
+  ['an unknown packet type', 'unknown packet type 9', '9'],
+  ['a non-numeric placeholder (CVE-2022-2421)', 'illegal attachments', `51-["ev",${placeholder('splice')}]`, Buffer.from([1])],
+  ['an out-of-range placeholder', 'illegal attachments', `51-["ev",${placeholder(5)}]`, Buffer.from([1])],
+  ['a negative placeholder', 'illegal attachments', `51-["ev",${placeholder(-1)}]`, Buffer.from([1])],
+  ['a binary event announcing no attachment', 'Illegal attachments', '50-["ev"]'],
+  ['a binary event with an empty attachment count', 'Illegal attachments', '5-["ev"]'],
+  ['a fractional attachment count', 'Illegal attachments', '51.5-["ev"]'],
+  ['more than 10 attachments (CVE-2026-33151)', 'too many attachments', '511-["ev"]'],
 ];
 
 /** Writes `head` on a raw connection; resolves with the first line of the answer. */
@@ -65,7 +70,7 @@ for (const impl of implementations) {
       assert.equal(await bystander.timeout(2000).emitWithAck('echo', 'still here'), 'still here');
     }
 
-    for (const [what, text, ...attachments] of invalidPackets) {
+    for (const [what, message, text, ...attachments] of invalidPackets) {
       it(`closes the connection that sends ${what}`, async () => {
         const { client, socket } = await pair(ctx, { transports: ['websocket'] });
         const errors = [];
@@ -76,11 +81,39 @@ for (const impl of implementations) {
         client.io.engine.write(text);
         for (const attachment of attachments) client.io.engine.write(attachment);
         assert.equal((await gone)[0], 'forced close');
-        assert.deepEqual(errors, ['invalid payload']);
+        assert.deepEqual(errors, [message]);
         assert.deepEqual(events, []);
         await bystanderServed();
       });
     }
+
+    it('takes numeric event names, as the parser does', async () => {
+      const { client, socket } = await pair(ctx, { transports: ['websocket'] });
+      const received = waitEvent(socket, 1);
+      client.io.engine.write('2[1,"x"]');
+      assert.deepEqual(await received, ['x']);
+      client.disconnect();
+    });
+
+    it('gives undefined for a placeholder with a fractional index in range', async () => {
+      const { client, socket } = await pair(ctx, { transports: ['websocket'] });
+      const received = waitEvent(socket, 'ev');
+      client.io.engine.write(`51-["ev",${placeholder(0.5)},${placeholder(0)}]`);
+      client.io.engine.write(Buffer.from([7]));
+      const [fraction, buffer] = await received;
+      assert.equal(fraction, undefined);
+      assert.deepEqual([...Buffer.from(buffer)], [7]);
+      client.disconnect();
+    });
+
+    it('survives an "error" event with no error listener (CVE-2024-38355)', async () => {
+      const { client } = await pair(ctx, { transports: ['websocket'] });
+      client.io.engine.write('2["error","boom"]');
+      assert.equal(await client.timeout(2000).emitWithAck('echo', 'after'), 'after');
+      assert.ok(client.connected);
+      await bystanderServed();
+      client.disconnect();
+    });
 
     it('accepts exactly 10 attachments', async () => {
       const { client } = await pair(ctx, { transports: ['websocket'] });

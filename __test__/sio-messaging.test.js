@@ -235,7 +235,7 @@ for (const impl of implementations) {
       const ctx = await startServer(impl);
       const { client, socket } = await pair(ctx, transportModes.polling);
       const gone = waitEvent(socket, 'disconnect');
-      client.io.engine.write('42["disconnect"]');
+      client.io.engine.write('2["disconnect"]');
       assert.equal((await gone)[0], 'forced close');
       await ctx.close();
     });

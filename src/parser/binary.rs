@@ -49,7 +49,8 @@ impl Reassembly {
         Ok(())
     }
 
-    /// Every placeholder must name an attachment by an integer index in range.
+    /// Every placeholder must name an attachment by a number in range. A fraction passes,
+    /// as in the reference, and stands for `undefined` once JS puts the buffers in.
     pub fn check_placeholders(&self) -> Result<(), DecodeError> {
         if self.data.is_empty() {
             return Ok(());
@@ -63,9 +64,9 @@ impl Reassembly {
 fn check(value: &Value, count: usize) -> Result<(), DecodeError> {
     match value {
         Value::Object(map) if map.get("_placeholder") == Some(&Value::Bool(true)) => {
-            match map.get("num").and_then(Value::as_u64) {
-                Some(num) if (num as usize) < count => Ok(()),
-                _ => Err(DecodeError::IllegalAttachments),
+            match map.get("num").and_then(Value::as_f64) {
+                Some(num) if num >= 0.0 && num < count as f64 => Ok(()),
+                _ => Err(DecodeError::IllegalPlaceholder),
             }
         }
         Value::Object(map) => map.values().try_for_each(|v| check(v, count)),

@@ -67,8 +67,12 @@ pub struct Packet<'a> {
 /// Why a packet was refused; the connection is then closed.
 #[derive(Debug, PartialEq, Eq, Clone, Copy)]
 pub enum DecodeError {
-    UnknownType,
+    /// The first byte, if any, names no packet type.
+    UnknownType(Option<u8>),
+    /// The attachment count in a binary packet's header.
     IllegalAttachments,
+    /// A placeholder that names no attachment.
+    IllegalPlaceholder,
     TooManyAttachments,
     InvalidPayload,
     /// A binary attachment arrived when none was expected, or text while one was.
@@ -79,8 +83,13 @@ pub enum DecodeError {
 impl DecodeError {
     pub fn message(self) -> &'static str {
         match self {
-            DecodeError::UnknownType => "unknown packet type",
+            // The reference reports `Number()` of the first character.
+            DecodeError::UnknownType(Some(b'7')) => "unknown packet type 7",
+            DecodeError::UnknownType(Some(b'8')) => "unknown packet type 8",
+            DecodeError::UnknownType(Some(b'9')) => "unknown packet type 9",
+            DecodeError::UnknownType(_) => "unknown packet type NaN",
             DecodeError::IllegalAttachments => "Illegal attachments",
+            DecodeError::IllegalPlaceholder => "illegal attachments",
             DecodeError::TooManyAttachments => "too many attachments",
             DecodeError::InvalidPayload => "invalid payload",
             DecodeError::UnexpectedBinary => "got binary data when not reconstructing a packet",
@@ -92,10 +101,10 @@ impl DecodeError {
 /// Decodes the text form `<type>[<attachments>-][<nsp>,][<id>][<json>]`.
 pub fn decode(text: &str) -> Result<Packet<'_>, DecodeError> {
     let bytes = text.as_bytes();
-    let kind = bytes
-        .first()
-        .and_then(|&b| PacketType::from_byte(b))
-        .ok_or(DecodeError::UnknownType)?;
+    let first = bytes.first().copied();
+    let kind = first
+        .and_then(PacketType::from_byte)
+        .ok_or(DecodeError::UnknownType(first))?;
     let mut rest = &text[1..];
 
     let mut attachments = 0;
@@ -103,20 +112,7 @@ pub fn decode(text: &str) -> Result<Packet<'_>, DecodeError> {
         let (count, after) = rest
             .split_once('-')
             .ok_or(DecodeError::IllegalAttachments)?;
-        if !count.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(DecodeError::IllegalAttachments);
-        }
-        // An empty count is 0 for the reference (`Number("")`).
-        attachments = if count.is_empty() {
-            0
-        } else {
-            count
-                .parse::<usize>()
-                .map_err(|_| DecodeError::TooManyAttachments)?
-        };
-        if attachments > MAX_ATTACHMENTS {
-            return Err(DecodeError::TooManyAttachments);
-        }
+        attachments = attachment_count(count)?;
         rest = after;
     }
 
@@ -149,6 +145,45 @@ pub fn decode(text: &str) -> Result<Packet<'_>, DecodeError> {
         id,
         data,
     })
+}
+
+/// A binary packet's attachment count, read as the reference reads it: the text before
+/// the `-` taken as a JavaScript `Number`, which must be an integer from 1 to
+/// [`MAX_ATTACHMENTS`] (` 2`, `2.0`, `2e0` and `0x2` are all 2; an empty count is 0).
+fn attachment_count(text: &str) -> Result<usize, DecodeError> {
+    let number = js_number(text).ok_or(DecodeError::IllegalAttachments)?;
+    if number.fract() != 0.0 || number < 1.0 {
+        return Err(DecodeError::IllegalAttachments);
+    }
+    if number > MAX_ATTACHMENTS as f64 {
+        return Err(DecodeError::TooManyAttachments);
+    }
+    Ok(number as usize)
+}
+
+/// JavaScript's `Number(text)` for the forms a count can take, `None` for `NaN`.
+fn js_number(text: &str) -> Option<f64> {
+    let is_js_space = |c: char| (c.is_whitespace() && c != '\u{85}') || c == '\u{feff}';
+    let text = text.trim_matches(is_js_space);
+    if text.is_empty() {
+        return Some(0.0);
+    }
+    let radix = match text.get(..2) {
+        Some("0x" | "0X") => 16,
+        Some("0o" | "0O") => 8,
+        Some("0b" | "0B") => 2,
+        _ => {
+            // Rust also reads "inf" and "nan", which JavaScript does not.
+            let is_numeric = |c: char| c.is_ascii_digit() || "+.eE".contains(c);
+            return text.chars().all(is_numeric).then(|| text.parse().ok())?;
+        }
+    };
+    let digits = &text[2..];
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    // Past u128 it is still an integer to JavaScript: far too many, in any case.
+    Some(u128::from_str_radix(digits, radix).map_or(f64::MAX, |number| number as f64))
 }
 
 /// The reference's `isPayloadValid`, on JSON text.

@@ -50,17 +50,32 @@ fn decodes_the_reference_wire_examples() {
         ok(r#"2[42,"numeric event"]"#).data,
         Some(r#"[42,"numeric event"]"#)
     );
-    assert_eq!(ok("5-[\"x\"]").attachments, 0);
+    // The count is read as JavaScript's `Number()` reads it.
+    for (count, attachments) in [
+        (" 2 ", 2),
+        ("2.0", 2),
+        ("2e0", 2),
+        ("+2", 2),
+        ("0x2", 2),
+        ("0b10", 2),
+        ("10", 10),
+    ] {
+        assert_eq!(
+            ok(&format!("5{count}-[\"x\"]")).attachments,
+            attachments,
+            "{count:?}"
+        );
+    }
 }
 
 #[test]
 fn refuses_what_the_reference_refuses() {
     use DecodeError::*;
     let cases = [
-        ("", UnknownType),
-        ("7", UnknownType),
-        ("abc", UnknownType),
-        ("é", UnknownType),
+        ("", UnknownType(None)),
+        ("7", UnknownType(Some(b'7'))),
+        ("abc", UnknownType(Some(b'a'))),
+        ("é", UnknownType(Some(0xc3))),
         ("2{}", InvalidPayload),
         ("2abc[\"x\"]", InvalidPayload),
         ("2[]", InvalidPayload),
@@ -82,7 +97,19 @@ fn refuses_what_the_reference_refuses() {
         ("2[\"a\"", InvalidPayload),
         ("51[\"a\"]", IllegalAttachments),
         ("5x-[\"a\"]", IllegalAttachments),
-        ("5-1-[\"a\"]", InvalidPayload),
+        ("5-1-[\"a\"]", IllegalAttachments),
+        ("5-[\"a\"]", IllegalAttachments),
+        ("50-[\"a\"]", IllegalAttachments),
+        ("51.5-[\"a\"]", IllegalAttachments),
+        ("5+-[\"a\"]", IllegalAttachments),
+        ("5inf-[\"a\"]", IllegalAttachments),
+        ("50x-[\"a\"]", IllegalAttachments),
+        ("50x+1-[\"a\"]", IllegalAttachments),
+        ("51e400-[\"a\"]", IllegalAttachments),
+        (
+            "50xfffffffffffffffffffffffffffffffff-[\"a\"]",
+            TooManyAttachments,
+        ),
         ("511-[\"a\"]", TooManyAttachments),
         ("599999999999999999999999-[\"a\"]", TooManyAttachments),
         ("2999999999999999999999999[\"a\"]", InvalidPayload),
@@ -138,10 +165,13 @@ fn reassembles_binary_packets_and_checks_placeholders() {
         let mut reassembly = Reassembly::new(&ok(bad));
         assert_eq!(
             reassembly.push(Bytes::new()),
-            Err(DecodeError::IllegalAttachments),
+            Err(DecodeError::IllegalPlaceholder),
             "{bad}"
         );
     }
+    // A fraction in range passes, as in the reference (the value is then `undefined`).
+    let fraction = ok(r#"51-["a",{"_placeholder":true,"num":0.5}]"#);
+    assert!(Reassembly::new(&fraction).push(Bytes::new()).is_ok());
     let not_a_placeholder = ok(r#"51-["a",{"_placeholder":"yes","num":9}]"#);
     assert!(Reassembly::new(&not_a_placeholder)
         .push(Bytes::new())
