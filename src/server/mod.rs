@@ -478,17 +478,11 @@ impl Server {
         }
         match parser::decode(text) {
             Err(error) => self.on_decode_error(client, error),
-            Ok(packet) if packet.kind.is_binary() && packet.attachments > 0 => {
+            // The decoder refuses a binary packet announcing no attachment.
+            Ok(packet) if packet.kind.is_binary() => {
                 *client.reassembly.lock() = Some(Reassembly::new(&packet));
             }
-            Ok(packet) => {
-                let kind = match packet.kind {
-                    PacketType::BinaryEvent => PacketType::Event,
-                    PacketType::BinaryAck => PacketType::Ack,
-                    kind => kind,
-                };
-                self.route(client, kind, packet.nsp, packet.id, packet.data, &[]);
-            }
+            Ok(packet) => self.route(client, packet.kind, packet.nsp, packet.id, packet.data, &[]),
         }
     }
 
