@@ -203,8 +203,11 @@ export interface ConnectionError {
 
 /** A session's current transport (`socket.transport`). */
 export interface Transport {
-  /** `"polling"`, or `"websocket"` once upgraded (or connected directly). */
-  readonly name: TransportName;
+  /**
+   * `"polling"`, or `"websocket"` once upgraded (or connected directly). Typed `string`
+   * as in engine.io, which has other transports.
+   */
+  readonly name: string;
   /** Whether the transport can take a packet right now. */
   readonly writable: boolean;
 }

@@ -346,9 +346,19 @@ interface SocketReservedEvents {
   disconnecting: (reason: DisconnectReason, description?: any) => void;
   /** A middleware of `socket.use()` failed. */
   error: (err: Error) => void;
-  /** sio-rs only: the connection's queue is below the high-water mark again. */
-  drain: () => void;
 }
+
+/**
+ * The socket's own events, and sio-rs's `drain`, unless the app's events have a `drain`
+ * of their own (it is no reserved name: clients may send it).
+ */
+type SocketOwnEvents<ListenEvents extends EventsMap> = SocketReservedEvents &
+  ('drain' extends keyof ListenEvents
+    ? {}
+    : {
+        /** sio-rs only: the connection's queue is below the high-water mark again. */
+        drain: () => void;
+      });
 
 // ---------------------------------------------------------------- adapter
 
@@ -389,6 +399,8 @@ export interface AdapterEvents {
  * });
  */
 declare class Adapter extends EventEmitter {
+  /** @param nsp - the namespace the adapter serves */
+  constructor(nsp: Namespace);
   /** The namespace of this adapter. */
   readonly nsp: Namespace;
   /** Each room and the ids of its members (a snapshot, built when read). */
@@ -665,7 +677,7 @@ export declare class Socket<
   EmitEvents extends EventsMap = ListenEvents,
   ServerSideEvents extends EventsMap = DefaultEventsMap,
   SocketData = any,
-> extends TypedEventEmitter<ListenEvents, EmitEvents, SocketReservedEvents> {
+> extends TypedEventEmitter<ListenEvents, EmitEvents, SocketOwnEvents<ListenEvents>> {
   /** The namespace of this socket. */
   readonly nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
   /** The connection this socket uses. */

@@ -2,7 +2,7 @@
 // typings compiles unchanged against sio-rs. Lines marked @ts-expect-error must fail.
 
 import { createServer } from 'node:http';
-import { Server, Socket, Namespace, type DefaultEventsMap } from '../..';
+import { Server, Socket, Namespace, type DefaultEventsMap, type RemoteSocket } from '../..';
 
 interface ClientToServerEvents {
   hello: (name: string) => void;
@@ -16,6 +16,12 @@ interface ServerToClientEvents {
 
 interface InterServerEvents {
   ping: () => void;
+}
+
+// The three cases of issue 28 found with a typed app under `tsc --strict`.
+interface IssueEvents {
+  withAck: (d: string, cb: (n: number) => void) => void;
+  noArg: () => void;
 }
 
 interface SocketData {
@@ -93,3 +99,42 @@ const clients: number = untyped.engine.clientsCount;
 void clients;
 
 io.close().then(() => untyped.close());
+
+// emitWithAck after timeout() resolves with the ack's value; broadcasts of an event
+// without arguments take no callback; the adapter has its room events and maps.
+const issue = new Server<IssueEvents, IssueEvents>();
+issue.on('connection', async (socket) => {
+  const n: number = await socket.timeout(1000).emitWithAck('withAck', 'x');
+  socket.broadcast.emit('noArg');
+  socket.to('room').emit('noArg');
+  void n;
+});
+issue.of('/').adapter.on('join-room', (room, id) => {
+  const where: string = room;
+  const who: string = id;
+  void [where, who];
+});
+const members: Map<string, Set<string>> = issue.of('/').adapter.rooms;
+const memberships: Map<string, Set<string>> = issue.of('/').adapter.sids;
+void [members, memberships];
+
+// What an app reads from sockets and does with fetched ones.
+io.on('connection', (socket) => {
+  const token: string | string[] | undefined = socket.handshake.query.token;
+  const transport: string = socket.conn.transport.name;
+  const address: string = socket.handshake.address;
+  socket.conn.once('upgrade', () => void socket.conn.transport.name);
+  socket.on('drain', () => socket.emit('news', 'drained', 0));
+  if (!socket.emit('news', 'maybe queued', 0)) socket.once('drain', () => {});
+  void [token, transport, address];
+});
+io.in('room').fetchSockets().then((sockets) => {
+  for (const remote of sockets) {
+    const typedRemote: RemoteSocket<ServerToClientEvents, SocketData> = remote;
+    typedRemote.timeout(100).emit('confirm', 5, (err, replies) => void [err, replies]);
+    remote.join('other');
+    remote.leave('room');
+    remote.disconnect(true);
+  }
+});
+io.of('/chat').adapter.on('leave-room', (room, id) => void [room, id]);
