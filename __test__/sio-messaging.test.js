@@ -4,7 +4,7 @@
 
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { implementations, startServer, transportModes, pair } = require('./support/sio');
+const { everyAttachment, startServer, transportModes, pair } = require('./support/sio');
 const { waitEvent, delay } = require('./support/helpers');
 const { rawWebSocket, frame } = require('./support/raw-websocket');
 
@@ -15,7 +15,7 @@ const payload = {
   nested: { deep: { deeper: ['ok'] } },
 };
 
-for (const impl of implementations) {
+for (const impl of everyAttachment) {
   for (const [mode, options] of Object.entries(transportModes)) {
     describe(`${impl.name}: messaging (${mode})`, () => {
       let ctx;
@@ -242,7 +242,8 @@ for (const impl of implementations) {
   });
 }
 
-for (const impl of implementations) {
+// Plain TCP writes of WebSocket frames: not over TLS.
+for (const impl of everyAttachment.filter(({ attach }) => attach !== 'https')) {
   describe(`${impl.name}: when listeners run`, () => {
     /**
      * Sends `events` (names with a number) in one TCP write, as one read on the server, and

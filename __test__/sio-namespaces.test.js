@@ -4,10 +4,10 @@
 
 const { describe, it } = require('node:test');
 const assert = require('node:assert/strict');
-const { implementations, startServer, transportModes } = require('./support/sio');
+const { everyAttachment, implementations, startServer, transportModes } = require('./support/sio');
 const { waitEvent, waitUntil, delay } = require('./support/helpers');
 
-for (const impl of implementations) {
+for (const impl of everyAttachment) {
   describe(`${impl.name}: namespaces`, () => {
     it('creates namespaces once, with a leading slash', async () => {
       const ctx = await startServer(impl);
@@ -101,7 +101,10 @@ for (const impl of implementations) {
       await ctx.close();
     });
   });
+}
 
+// The module and the HTTP it serves beside the engine: once per server.
+for (const impl of implementations) {
   describe(`${impl.name}: server`, () => {
     it('is a callable factory with Server, Namespace and Socket', () => {
       assert.equal(typeof impl.module, 'function');

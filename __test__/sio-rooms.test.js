@@ -4,7 +4,7 @@
 
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { implementations, startServer, transportModes } = require('./support/sio');
+const { everyAttachment, startServer, transportModes } = require('./support/sio');
 const { waitEvent, waitUntil } = require('./support/helpers');
 
 /** Connects `count` clients (alternating transports); returns them with their sockets. */
@@ -34,7 +34,7 @@ async function settle(ctx, members) {
   for (const m of live) m.received.splice(m.received.findIndex(([event]) => event === 'sync'), 1);
 }
 
-for (const impl of implementations) {
+for (const impl of everyAttachment) {
   describe(`${impl.name}: rooms and broadcasts`, () => {
     let ctx;
     let members;
