@@ -2,6 +2,7 @@
 
 const codec = require('./codec');
 const { RESERVED_EVENTS, timeoutError } = require('./reserved');
+const debug = require('./debug').logger('socket.io:broadcast-operator');
 
 /**
  * An immutable broadcast target: rooms, excluded rooms and flags. `emit` is one call
@@ -92,8 +93,13 @@ class BroadcastOperator {
       ack.apply(this, [err, responses]);
     };
     // Without timeout() the reference arms setTimeout(fn, undefined): about 1 ms.
-    const timer = setTimeout(() => finish(timeoutError()), this.flags.timeout);
+    const timer = setTimeout(() => {
+      debug('operation has timed out');
+      finish(timeoutError());
+    }, this.flags.timeout);
     const check = () => {
+      // One server: this one.
+      debug('responses: servers: %d / %d ; clients: %d / %d', 1, 1, responses.length, expected);
       if (responses.length === expected) finish(null);
     };
     const delivered = this._send(data, id, (socket) => {

@@ -1,6 +1,7 @@
 'use strict';
 
 const { AcceptedRequest } = require('./engine/accepted-request');
+const debug = require('./debug').logger('socket.io:client');
 
 /**
  * One Engine.IO connection as Socket.IO sees it (`socket.client`): the sockets it opened,
@@ -23,6 +24,22 @@ class Client {
   get request() {
     const request = this.conn.request;
     return request instanceof AcceptedRequest ? request.toIncomingMessage() : request;
+  }
+
+  /** The socket `handle` (id `id`) asks to join namespace `name`. */
+  _connect(handle, id, name, auth) {
+    const known = this.server._nsps.get(name);
+    if (known) {
+      debug('connecting to namespace %s', name);
+      return known._add(this, handle, id, auth);
+    }
+    this.server._checkNamespace(name, auth, (nsp) => {
+      if (nsp) return nsp._add(this, handle, id, auth);
+      debug('creation of namespace %s was denied', name);
+      const engine = this.server.engine;
+      engine.native.refuse(handle, JSON.stringify({ message: 'Invalid namespace' }));
+      engine._queued();
+    });
   }
 
   _add(socket) {

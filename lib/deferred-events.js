@@ -6,12 +6,14 @@
 // place relative to each of them, and an event costs an array slot instead of a tick.
 
 const { EventEmitter } = require('node:events');
+const debug = require('./debug').logger('socket.io:socket');
 
 let openGroup = null;
 
 /** Hands a received event to the socket's listeners, unless it disconnected meanwhile. */
 function emitEvent(socket, event) {
   if (socket.connected) EventEmitter.prototype.emit.apply(socket, event);
+  else debug('ignore packet received after disconnection');
 }
 
 /** Emits `event` on `socket` from the next tick, in the open group if there is one. */

@@ -6,6 +6,7 @@ const { Adapter } = require('./adapter');
 const { BroadcastOperator } = require('./broadcast-operator');
 const { SERVER_RESERVED_EVENTS } = require('./reserved');
 const { runMiddlewares } = require('./middleware');
+const debug = require('./debug').logger('socket.io:namespace');
 
 /**
  * A namespace: its middlewares and connection listeners live here; its sockets' rooms
@@ -121,13 +122,17 @@ class Namespace extends EventEmitter {
 
   /** A client asks to join: run the middlewares, then let it in or turn it away. */
   _add(client, handle, id, auth) {
+    debug('adding socket to nsp %s', this.name);
     const socket = new Socket(this, client, handle, id, auth);
     this._preConnectSockets.set(id, socket);
     this.server._socketsByHandle.set(handle, socket);
     runMiddlewares(this._fns, [socket], (err) => {
       process.nextTick(() => {
-        if (socket._closedBeforeConnect) return;
+        if (socket._closedBeforeConnect) {
+          return debug('next called after client was closed - ignoring socket');
+        }
         if (err) {
+          debug('middleware error, sending CONNECT_ERROR packet to the client');
           this.server.engine.native.refuse(handle, JSON.stringify({ message: err.message, data: err.data }));
           this.server.engine._queued();
           return this._forget(socket);

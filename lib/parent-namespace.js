@@ -1,6 +1,7 @@
 'use strict';
 
 const { Namespace } = require('./namespace');
+const debug = require('./debug').logger('socket.io:parent-namespace');
 
 let count = 0;
 
@@ -25,6 +26,7 @@ class ParentNamespace extends Namespace {
 
   /** Creates the child for `name`, with this parent's middlewares and listeners. */
   createChild(name) {
+    debug('creating child namespace %s', name);
     const namespace = new Namespace(this.server, name);
     namespace._fns = this._fns.slice(0);
     for (const event of ['connect', 'connection']) {
@@ -35,6 +37,7 @@ class ParentNamespace extends Namespace {
       const remove = namespace._remove.bind(namespace);
       const cleanup = () => {
         if (namespace.sockets.size || namespace._preConnectSockets.size) return;
+        debug('closing child namespace %s', name);
         namespace.adapter.close();
         this.server._removeNamespace(namespace);
         this.children.delete(namespace);

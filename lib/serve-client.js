@@ -7,6 +7,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const zlib = require('node:zlib');
 const accepts = require('accepts');
+const debug = require('./debug').logger('socket.io:server');
 
 const clientPackage = require.resolve('socket.io-client/package.json');
 const dist = path.join(path.dirname(clientPackage), 'dist');
@@ -30,16 +31,16 @@ function requestedFile(req, prefix) {
 
 function serveFile(req, res, file) {
   const etag = `"${version}"`;
+  const type = file.endsWith('.map') ? 'map' : 'source';
   const ifNoneMatch = req.headers['if-none-match'];
   if (ifNoneMatch && (ifNoneMatch === etag || ifNoneMatch === `W/${etag}`)) {
+    debug('serve client %s 304', type);
     res.writeHead(304);
     return res.end();
   }
+  debug('serve client %s', type);
   res.setHeader('Cache-Control', 'public, max-age=0');
-  res.setHeader(
-    'Content-Type',
-    `application/${file.endsWith('.map') ? 'json' : 'javascript'}; charset=utf-8`,
-  );
+  res.setHeader('Content-Type', `application/${type === 'map' ? 'json' : 'javascript'}; charset=utf-8`);
   res.setHeader('ETag', etag);
   const encoding = accepts(req).encodings(['br', 'gzip', 'deflate']);
   const stream = fs.createReadStream(path.join(dist, file));

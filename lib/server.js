@@ -11,6 +11,7 @@ const { attachServe } = require('./serve-client');
 const codec = require('./codec');
 const { closeGroup } = require('./deferred-events');
 const { Adapter } = require('./adapter');
+const debug = require('./debug').logger('socket.io:server');
 
 /** Options this implementation does not offer yet: refused rather than ignored. */
 const UNSUPPORTED_OPTIONS = {
@@ -82,6 +83,7 @@ class Server extends EventEmitter {
     let port;
     if (Number(srv) == srv) {
       port = Number(srv);
+      debug('creating http server and binding to %d', port);
       srv = http.createServer((req, res) => {
         res.writeHead(404);
         res.end();
@@ -100,9 +102,13 @@ class Server extends EventEmitter {
   }
 
   _initEngine(srv, options) {
+    debug('creating engine.io instance with opts %j', options);
     const engine = new Engine(options, { connectTimeout: this._connectTimeout });
     engine.attach(srv, options);
-    if (this._serveClient) attachServe(srv, `${this._path}/`, this._cors);
+    if (this._serveClient) {
+      debug('attaching client serving req handler');
+      attachServe(srv, `${this._path}/`, this._cors);
+    }
     this.bind(engine);
     this.httpServer = srv;
   }
@@ -119,6 +125,7 @@ class Server extends EventEmitter {
   }
 
   _onconnection(conn) {
+    debug('incoming connection with id %s', conn.id);
     conn._client = new Client(this, conn);
     conn.on('drain', onConnectionDrain);
   }
@@ -126,6 +133,7 @@ class Server extends EventEmitter {
   of(name, fn) {
     if (typeof name === 'function' || name instanceof RegExp) {
       const parent = new ParentNamespace(this);
+      debug('initializing parent namespace %s', parent.name);
       if (typeof name === 'function') {
         this.parentNsps.set(name, parent);
       } else {
@@ -141,12 +149,14 @@ class Server extends EventEmitter {
     if (!nsp) {
       for (const [regex, parent] of this._parentNamespacesFromRegExp) {
         if (regex.test(name)) {
+          debug('attaching namespace %s to parent namespace %s', name, regex);
           nsp = parent.createChild(name);
           break;
         }
       }
     }
     if (!nsp) {
+      debug('initializing namespace %s', name);
       nsp = new Namespace(this, name);
       this._nsps.set(name, nsp);
       if (name !== '/') this.sockets.emitReserved('new_namespace', nsp);
@@ -173,8 +183,13 @@ class Server extends EventEmitter {
       matcher.value(name, auth, (err, allow) => {
         if (err || !allow) return next();
         const existing = this._nsps.get(name);
-        if (existing) return done(existing);
-        done(this.parentNsps.get(matcher.value).createChild(name));
+        if (existing) {
+          debug('dynamic namespace %s already exists', name);
+          return done(existing);
+        }
+        const created = this.parentNsps.get(matcher.value).createChild(name);
+        debug('dynamic namespace %s was created', name);
+        done(created);
       });
     };
     next();
@@ -211,18 +226,10 @@ class Server extends EventEmitter {
     }
   }
 
-  _onConnectRequest(handle, { engineHandle, id, nsp: name, auth }) {
+  _onConnectRequest(handle, { engineHandle, id, nsp, auth }) {
     const client = this.engine._sockets.get(engineHandle)?._client;
-    const native = this.engine.native;
-    if (!client) return native.release(handle);
-    const authData = auth ? JSON.parse(auth) : {};
-    const known = this._nsps.get(name);
-    if (known) return known._add(client, handle, id, authData);
-    this._checkNamespace(name, authData, (nsp) => {
-      if (nsp) return nsp._add(client, handle, id, authData);
-      native.refuse(handle, JSON.stringify({ message: 'Invalid namespace' }));
-      this.engine._queued();
-    });
+    if (!client) return this.engine.native.release(handle);
+    client._connect(handle, id, nsp, auth ? JSON.parse(auth) : {});
   }
 
   /** Closes every socket and the engine, then the HTTP server. */
@@ -242,6 +249,7 @@ class Server extends EventEmitter {
       }
       this.httpServer.close((err) => {
         fn?.(err);
+        if (err) debug('server was not running');
         resolve();
       });
     });

@@ -6,6 +6,9 @@ const { BroadcastOperator } = require('./broadcast-operator');
 const { RESERVED_EVENTS, timeoutError } = require('./reserved');
 const { runMiddlewares } = require('./middleware');
 const { emitEvent, emitSoon, closeGroup } = require('./deferred-events');
+// The packet types the debug line of a received packet names.
+const packetTypes = require('./native').packetTypes();
+const debug = require('./debug').logger('socket.io:socket');
 
 const noop = () => {};
 // Until a modifier (volatile, timeout, compress) is used: a shared, frozen empty set.
@@ -90,6 +93,7 @@ class Socket extends EventEmitter {
     let id = null;
     if (typeof data[data.length - 1] === 'function') {
       id = this.nsp._ids++;
+      debug('emitting packet with ack id %d', id);
       this._registerAckCallback(id, data.pop(), flags);
     }
     this._notifyOutgoingListeners(data);
@@ -128,6 +132,7 @@ class Socket extends EventEmitter {
       return;
     }
     const timer = setTimeout(() => {
+      debug('event with ack id %d has timed out after %d ms', id, timeout);
       this.acks.delete(id);
       ack.call(this, timeoutError());
     }, timeout);
@@ -181,11 +186,13 @@ class Socket extends EventEmitter {
   }
 
   join(rooms) {
+    debug('join room %s', rooms);
     const list = Array.isArray(rooms) ? rooms : [rooms];
     this._native.join(this._handle, list.map(String));
   }
 
   leave(room) {
+    debug('leave room %s', room);
     this._native.leave(this._handle, String(room));
   }
 
@@ -274,16 +281,23 @@ class Socket extends EventEmitter {
     });
   }
 
+  /** Accepted: Rust has joined it to its own room and queued the CONNECT reply. */
   _onconnect() {
+    debug('socket connected - writing packet');
     this.connected = true;
+    debug('join room %s', this.id);
   }
 
   /** An EVENT or ACK from the client. */
   _onpacket(isAck, id, args) {
     if (!this.connected) return;
+    if (debug.enabled) this._debugReceived(isAck, id, args);
     if (isAck) return this._onack(id, args);
     // Rust left the last slot of an event that wants an ack for its callback.
-    if (id !== null) args[args.length - 1] = this._ack(id);
+    if (id !== null) {
+      debug('attaching ack callback to event');
+      args[args.length - 1] = this._ack(id);
+    }
     if (this._anyListeners?.length) {
       closeGroup();
       for (const listener of this._anyListeners.slice()) listener.apply(this, args);
@@ -291,11 +305,23 @@ class Socket extends EventEmitter {
     this._dispatch(args);
   }
 
+  /**
+   * The lines of a received EVENT or ACK, with the packet as the reference's decoder
+   * gives it (a binary one as a plain one, its buffers in place).
+   */
+  _debugReceived(isAck, id, args) {
+    const data = id === null || isAck ? args : args.slice(0, -1);
+    const type = isAck ? packetTypes.ack : packetTypes.event;
+    debug('got packet %j', { type, nsp: this.nsp.name, id: id ?? undefined, data });
+    if (!isAck) debug('emitting event %j', data);
+  }
+
   _ack(id) {
     let sent = false;
     return (...args) => {
       if (sent) return;
       sent = true;
+      debug('sending ack %j', args);
       const engine = this.server.engine;
       if (!codec.hasBinary(args)) return engine._queueAck(this._handle, id, JSON.stringify(args));
       const { json, attachments } = codec.encodeBinary(args);
@@ -305,12 +331,14 @@ class Socket extends EventEmitter {
 
   _onack(id, args) {
     const ack = this._acks?.get(id);
-    if (typeof ack !== 'function') return;
+    if (typeof ack !== 'function') return debug('bad ack %s', id);
+    debug('calling ack %s with %j', id, args);
     this._acks.delete(id);
     ack.apply(this, args);
   }
 
   _dispatch(event) {
+    debug('dispatching an event %j', event);
     if (!this._fns?.length) return emitSoon(this, event);
     closeGroup();
     runMiddlewares(this._fns, [event], (err) => {
@@ -328,6 +356,7 @@ class Socket extends EventEmitter {
   /** Ends this socket: `disconnecting` (rooms still visible), leave all, `disconnect`. */
   _onclose(reason, description) {
     if (!this.connected) return this;
+    debug('closing socket - reason %s', reason);
     this.emitReserved('disconnecting', reason, description);
     this._native.release(this._handle);
     this.nsp._remove(this);

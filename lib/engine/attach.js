@@ -5,6 +5,8 @@
 // request to the listeners the server had; foreign upgrades are ended after a timeout
 // unless another listener answered them.
 
+const debug = require('../debug').logger('engine');
+
 function computePath(options) {
   let path = (options.path || '/engine.io').replace(/\/$/, '');
   if (options.addTrailingSlash !== false) path += '/';
@@ -20,7 +22,10 @@ function attach(engine, server, options) {
   server.removeAllListeners('request');
   server.on('close', () => engine.close());
   server.on('request', (req, res) => {
-    if (matches(req)) return engine.handleRequest(req, res);
+    if (matches(req)) {
+      debug('intercepting request for path "%s"', path);
+      return engine.handleRequest(req, res);
+    }
     for (const listener of listeners) listener.call(server, req, res);
   });
 

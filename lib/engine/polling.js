@@ -5,6 +5,7 @@
 
 const zlib = require('node:zlib');
 const accepts = require('accepts');
+const debug = require('../debug').logger('engine:polling');
 
 const compressors = { gzip: zlib.gzip, deflate: zlib.deflate };
 
@@ -97,6 +98,7 @@ function writePolling(engine, req, res, payload, sid) {
     res.writeHead(200, responseHeaders(engine, req, headers, sid));
     return res.end(payload);
   }
+  debug('compressing');
   headers['Content-Encoding'] = encoding;
   res.writeHead(200, responseHeaders(engine, req, headers, sid));
   compressors[encoding](payload, compression, (error, body) => res.end(error ? undefined : body));

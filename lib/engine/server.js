@@ -15,6 +15,7 @@ const { parseQuery } = require('./query');
 const { errors, errorMessages } = require('./errors');
 const { runMiddlewares } = require('../middleware');
 const { closeGroup } = require('../deferred-events');
+const debug = require('../debug').logger('engine');
 
 /**
  * The Engine.IO server (`io.engine`): the sessions run in Rust; this object forwards
@@ -120,6 +121,7 @@ class Engine extends EventEmitter {
   }
 
   handleRequest(req, res) {
+    debug('handling "%s" http request "%s"', req.method, req.url);
     prepare(req);
     this._applyMiddlewares(req, res, (err) => {
       if (err) return this._refuseRequest(req, res, 3, { name: 'MIDDLEWARE_FAILURE' });
@@ -127,6 +129,7 @@ class Engine extends EventEmitter {
       if (verdict.errorCode != null) return this._refuseRequest(req, res, verdict.errorCode);
       if (!verdict.handshake) return handlePolling(this, verdict.handle, req, res);
       this._admit(req, verdict, (code, context) => {
+        if (code === errors.UNSUPPORTED_PROTOCOL_VERSION) debug('unsupported protocol version');
         if (code !== undefined) return this._refuseRequest(req, res, code, context);
         this._newSessionId(req, (error, id) => {
           if (error) {
@@ -161,6 +164,7 @@ class Engine extends EventEmitter {
 
   /** Ends every session now. */
   close() {
+    debug('closing all open clients');
     this.native.closeAll();
     this._drain();
     for (const socket of this._bridges.values()) socket.destroy();
@@ -202,19 +206,24 @@ class Engine extends EventEmitter {
   }
 
   _newSessionId(req, done) {
+    const failed = (error) => {
+      debug('error while generating an id');
+      done(error);
+    };
     let id;
     try {
       id = this.generateId(req);
     } catch (error) {
-      return done(error);
+      return failed(error);
     }
     Promise.resolve(id).then(
       (value) => done(null, value == null ? null : String(value)),
-      (error) => done(error || new Error('generateId failed')),
+      (error) => failed(error || new Error('generateId failed')),
     );
   }
 
   _applyMiddlewares(req, res, callback) {
+    if (!this.middlewares.length) debug('no middleware to apply, skipping');
     runMiddlewares(this.middlewares, [req, res], callback);
   }
 

@@ -4,6 +4,8 @@
 // socket is handed over (Rust takes a duplicate of its file descriptor); any other
 // socket (TLS, no descriptor) is bridged: JS moves its bytes, Rust does the rest.
 
+const debug = require('../debug').logger('engine');
+
 const kResponseHeaders = Symbol('responseHeaders');
 const UNSUPPORTED_PROTOCOL_VERSION = 5;
 const kWriteBlocked = Symbol('writeBlocked');
@@ -54,6 +56,7 @@ function accept(engine, req, socket, head, adoptable, sid) {
   const headers = req[kResponseHeaders] || {};
   delete req[kResponseHeaders];
   engine._emitHeaders(headers, req);
+  debug('writing headers: %j', headers);
   const request = {
     method: req.method,
     url: req.url,

@@ -114,6 +114,22 @@ fn with_ack_slot(data: &str) -> [&str; 2] {
     }
 }
 
+/// The packet types the facade's debug line of a received packet names
+/// (`got packet {"type":2,...}`).
+#[napi(object)]
+pub struct PacketTypes {
+    pub event: u32,
+    pub ack: u32,
+}
+
+#[napi(catch_unwind)]
+pub fn packet_types() -> PacketTypes {
+    PacketTypes {
+        event: PacketType::Event as u32,
+        ack: PacketType::Ack as u32,
+    }
+}
+
 fn rooms(names: Vec<String>) -> Vec<Room> {
     names.into_iter().map(Room::from).collect()
 }
