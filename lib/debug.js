@@ -14,4 +14,9 @@ function logger(namespace) {
   return log;
 }
 
-module.exports = { logger };
+/** Those of `namespaces` that print now (`DEBUG`). */
+function enabledNamespaces(namespaces) {
+  return namespaces.filter((namespace) => createDebug.enabled(namespace));
+}
+
+module.exports = { logger, enabledNamespaces };

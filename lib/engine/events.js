@@ -21,6 +21,7 @@ const EventKind = Object.freeze({
   DRAIN: 16,
   HAND_OFF: 17,
   ACCEPTED: 18,
+  DEBUG: 19,
 });
 
 /** The records' length, before them. */
@@ -91,6 +92,13 @@ function readReason(data, start, end) {
   return [reason, Object.assign(new Error(message), { type: 'TransportError' })];
 }
 
+/** A debug line: its namespace and text. */
+function readDebugLine(data, start, end) {
+  const text = data.toString('utf8', start, end);
+  const nul = text.indexOf('\0');
+  return [text.slice(0, nul), text.slice(nul + 1)];
+}
+
 /** A connect request: the engine connection, socket id, namespace and auth JSON. */
 function readConnect(data, start, end) {
   const engineHandle = data.readUInt32LE(start);
@@ -127,4 +135,13 @@ function readAttachments(data, start) {
   return attachments;
 }
 
-module.exports = { EventKind, forEachEvent, readConnect, readPacketId, readPacketArgs, readAttachments, readReason };
+module.exports = {
+  EventKind,
+  forEachEvent,
+  readConnect,
+  readDebugLine,
+  readPacketId,
+  readPacketArgs,
+  readAttachments,
+  readReason,
+};

@@ -2,9 +2,9 @@
 
 const { EventEmitter } = require('node:events');
 const cookie = require('cookie');
-const { NativeEngine } = require('../native');
+const { NativeEngine, debugNamespaces } = require('../native');
 const { EngineSocket } = require('./socket');
-const { EventKind, forEachEvent, readReason } = require('./events');
+const { EventKind, forEachEvent, readDebugLine, readReason } = require('./events');
 const { normalizeOptions, nativeOptions } = require('./options');
 const { handlePolling, answerParked, writePolling, abortRequest } = require('./polling');
 const { handleUpgrade, writeToBridge } = require('./upgrade');
@@ -15,7 +15,9 @@ const { parseQuery } = require('./query');
 const { errors, errorMessages } = require('./errors');
 const { runMiddlewares } = require('../middleware');
 const { closeGroup } = require('../deferred-events');
-const debug = require('../debug').logger('engine');
+const { logger, enabledNamespaces } = require('../debug');
+
+const debug = logger('engine');
 
 /**
  * The Engine.IO server (`io.engine`): the sessions run in Rust; this object forwards
@@ -60,7 +62,8 @@ class Engine extends EventEmitter {
     this._pendingAcks = [];
     this._pendingAttachments = [];
     this._native = new NativeEngine(
-      nativeOptions(this.opts),
+      // Rust's lines print or not for the engine's life: `DEBUG` is read once, here.
+      { ...nativeOptions(this.opts), debug: enabledNamespaces(debugNamespaces()) },
       (batch) => self.deref()?._dispatch(batch),
       socketio ? { connectTimeout: socketio.connectTimeout } : undefined,
     );
@@ -249,9 +252,14 @@ class Engine extends EventEmitter {
 
   _dispatch(batch) {
     forEachEvent(batch, (kind, id, data, start, end) => {
-      // Only received Socket.IO events may share a tick (see `deferred-events`).
-      if (kind !== EventKind.SOCKET_EVENT) closeGroup();
+      // Only received Socket.IO events may share a tick (see `deferred-events`); a debug
+      // line runs no application code.
+      if (kind !== EventKind.SOCKET_EVENT && kind !== EventKind.DEBUG) closeGroup();
       switch (kind) {
+        case EventKind.DEBUG: {
+          const [namespace, line] = readDebugLine(data, start, end);
+          return logger(namespace)('%s', line);
+        }
         case EventKind.OPEN:
           return this._onOpen(id, data[start] ? 'websocket' : 'polling', data.toString('latin1', start + 1, end));
         case EventKind.TEXT:

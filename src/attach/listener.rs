@@ -16,8 +16,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::Notify;
 
+use crate::engine::debug::{debug, Log};
 use crate::engine::request::RequestHead;
-use crate::engine::websocket::{error_response, DirectTcpStream, UpgradeRequest};
+use crate::engine::websocket::{DirectTcpStream, UpgradeRequest};
 use crate::engine::{Engine, Session};
 
 use super::descriptors;
@@ -207,7 +208,9 @@ impl Connection {
                     return self.serve(stream, remote, request, head).await;
                 }
                 NextRequest::Polling(request, session) => {
-                    if !polling::serve(&self.engine, &mut stream, request, session).await {
+                    let served_here =
+                        polling::serve(&self.engine, &mut stream, &self.path, request, session);
+                    if !served_here.await {
                         return;
                     }
                     served = true;
@@ -278,6 +281,7 @@ impl Connection {
         if stream.read_exact(&mut head).await.is_err() {
             return;
         }
+        debug!(self.engine, Log::Engine, "no middleware to apply, skipping");
         let verdict = self.engine.verify(&RequestHead {
             method: "GET",
             url: &request.upgrade.url,
@@ -286,7 +290,7 @@ impl Connection {
         });
         // An old protocol is refused by the transport, after its 101, as the reference does.
         if let Err(code) = verdict {
-            let response = error_response(400, code.message(), None);
+            let response = self.engine.refuse_upgrade(400, code.message(), None);
             let _ = stream.write_all(response.as_bytes()).await;
             return;
         }

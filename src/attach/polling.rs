@@ -12,6 +12,7 @@ use flate2::write::{GzEncoder, ZlibEncoder};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+use crate::engine::debug::{debug, Log};
 use crate::engine::polling::{PollOutcome, PostError};
 use crate::engine::request::{EngineQuery, RequestHead, Route};
 use crate::engine::{Engine, EngineConfig, ErrorCode, PollingCompression, Session, Transport};
@@ -199,7 +200,7 @@ pub fn session_of(engine: &Engine, request: &PollingRequest) -> Option<Arc<Sessi
         origin: request.origin.as_deref(),
         is_upgrade: false,
     };
-    match engine.verify(&head) {
+    match engine.verify_quietly(&head) {
         Ok(Route::Session {
             session,
             transport: Transport::Polling,
@@ -213,6 +214,7 @@ pub fn session_of(engine: &Engine, request: &PollingRequest) -> Option<Arc<Sessi
 pub async fn serve(
     engine: &Arc<Engine>,
     stream: &mut TcpStream,
+    path: &str,
     request: PollingRequest,
     session: Arc<Session>,
 ) -> bool {
@@ -220,6 +222,20 @@ pub async fn serve(
     if stream.read_exact(&mut head).await.is_err() {
         return false;
     }
+    // What the reference's HTTP request listener writes before its transport's lines.
+    let method = if request.is_post { "POST" } else { "GET" };
+    debug!(
+        engine,
+        Log::Engine,
+        "intercepting request for path \"{path}\""
+    );
+    debug!(
+        engine,
+        Log::Engine,
+        "handling \"{method}\" http request \"{}\"",
+        request.url
+    );
+    debug!(engine, Log::Engine, "no middleware to apply, skipping");
     let response = if request.is_post {
         post(engine, stream, &session, &request).await
     } else {
@@ -250,11 +266,11 @@ async fn post(
     }
     match begun {
         Ok(()) => {}
-        Err(PostError::Gone) => return Some(unknown_session()),
-        Err(_) => return Some(empty(400, "Bad Request")),
+        Err(PostError::Gone) => return Some(gone(engine)),
+        Err(_) => return Some(refused(engine, 400, "Bad Request")),
     }
     if engine.post_chunk(session, &body).is_err() {
-        return Some(empty(413, "Payload Too Large"));
+        return Some(refused(engine, 413, "Payload Too Large"));
     }
     let _ = engine.post_end(session);
     Some(ok(request, "text/html", None, b"ok"))
@@ -281,8 +297,8 @@ async fn get(
                 return None;
             }
         },
-        PollOutcome::Overlap => return Some(empty(400, "Bad Request")),
-        PollOutcome::Gone => return Some(unknown_session()),
+        PollOutcome::Overlap => return Some(refused(engine, 400, "Bad Request")),
+        PollOutcome::Gone => return Some(gone(engine)),
     };
     let compression = match (request.encoding, engine.config().polling_compression) {
         (Some(encoding), PollingCompression::Compress { threshold, level })
@@ -293,7 +309,10 @@ async fn get(
         _ => None,
     };
     let body = match compression {
-        Some((encoding, level)) => encoding.compress(payload.as_bytes(), level),
+        Some((encoding, level)) => {
+            debug!(engine, Log::Polling, "compressing");
+            encoding.compress(payload.as_bytes(), level)
+        }
         None => payload.into_bytes(),
     };
     let encoding = compression.map(|(encoding, _)| encoding);
@@ -333,6 +352,18 @@ fn ok(
     let mut response = format!("{head}\r\n").into_bytes();
     response.extend_from_slice(body);
     response
+}
+
+/// An empty refusal (`empty`), once its line is written.
+fn refused(engine: &Engine, status: u16, reason: &str) -> Vec<u8> {
+    engine.debug_refusal(status, reason);
+    empty(status, reason)
+}
+
+/// The refusal of a session that is gone (`unknown_session`), once its line is written.
+fn gone(engine: &Engine) -> Vec<u8> {
+    engine.debug_refusal(400, ErrorCode::UnknownSid.message());
+    unknown_session()
 }
 
 /// `res.writeHead(status); res.end()`: Node sends an empty chunked body.

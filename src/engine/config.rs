@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use super::debug::{Enabled, Log};
+
 #[derive(Clone, Debug)]
 pub struct EngineConfig {
     pub ping_interval: Duration,
@@ -27,6 +29,8 @@ pub struct EngineConfig {
     pub writes_on_caller: usize,
     /// `httpCompression` for the polling answers Rust writes itself.
     pub polling_compression: PollingCompression,
+    /// The debug namespaces that print.
+    pub debug: Enabled<Log>,
 }
 
 /// How polling answers are compressed (the reference's `httpCompression`).
@@ -67,6 +71,7 @@ impl Default for EngineConfig {
                 threshold: 1024,
                 level: 6,
             },
+            debug: Enabled::default(),
         }
     }
 }

@@ -15,6 +15,7 @@ use parking_lot::Mutex;
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
+use super::debug::{debug, Log};
 use super::error::CloseReason;
 use super::packet::Outgoing;
 use super::session::Session;
@@ -140,6 +141,12 @@ impl Heartbeat {
                 for action in actions.drain(..) {
                     match action {
                         Action::Ping(session) => {
+                            debug!(
+                                engine,
+                                Log::Socket,
+                                "writing ping packet - expecting pong within {}ms",
+                                self.timeout.as_millis()
+                            );
                             engine.send(&session, Outgoing::PING);
                         }
                         Action::Timeout(session) => {

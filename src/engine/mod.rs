@@ -4,6 +4,7 @@
 
 mod base64;
 pub mod config;
+pub mod debug;
 pub mod error;
 mod heartbeat;
 mod outbox;
@@ -14,6 +15,7 @@ pub mod session;
 pub mod sid;
 pub mod websocket;
 
+use std::fmt;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
@@ -31,6 +33,7 @@ pub use session::{ReadyState, Session};
 /// a peer), so a fast unkeyed hash is safe for it.
 pub type HandleMap<V> = DashMap<u32, V, rustc_hash::FxBuildHasher>;
 
+use debug::{debug, Log, Namespaces};
 use heartbeat::Heartbeat;
 use packet::Incoming;
 use session::State;
@@ -54,6 +57,8 @@ pub trait EngineHandler: Send + Sync + 'static {
     fn on_drain(&self, _session: &Arc<Session>) {}
     /// A handle reserved for a WebSocket handshake will not open a session.
     fn on_abandoned(&self, _handle: u32) {}
+    /// A debug line, of a namespace the config enables.
+    fn on_debug(&self, _namespace: &'static str, _message: fmt::Arguments<'_>) {}
 }
 
 pub struct Engine {
@@ -107,6 +112,26 @@ impl Engine {
         &self.config
     }
 
+    /// Whether `namespace` prints (see [`debug!`]).
+    pub(crate) fn debugs(&self, namespace: Log) -> bool {
+        self.config.debug.contains(namespace)
+    }
+
+    pub(crate) fn debug(&self, namespace: Log, message: fmt::Arguments<'_>) {
+        self.handler.on_debug(namespace.name(), message);
+    }
+
+    /// The reference's line for a packet it queues.
+    fn debug_sending(&self, packet: &Outgoing) {
+        debug!(
+            self,
+            Log::Socket,
+            "sending packet \"{}\" ({})",
+            packet.type_name(),
+            packet.debug_data()
+        );
+    }
+
     pub fn runtime(&self) -> &Handle {
         &self.runtime
     }
@@ -148,18 +173,20 @@ impl Engine {
         sid: Option<String>,
     ) -> Arc<Session> {
         let sid = sid.unwrap_or_else(sid::generate).into_boxed_str();
+        debug!(self, Log::Engine, "handshaking client \"{sid}\"");
+        debug!(self, Log::Socket, "readyState updated from opening to open");
         let session = Arc::new(Session::new(sid, handle, transport));
         {
             let mut state = session.lock();
-            state
-                .outbox
-                .push(Outgoing::open(&self.handshake_json(&session, transport)));
-            match &self.config.initial_packet {
-                Some(InitialPacket::Text(text)) => state.outbox.push(Outgoing::message(text)),
-                Some(InitialPacket::Binary(bytes)) => {
-                    state.outbox.push(Outgoing::Binary(bytes.clone()))
-                }
-                None => {}
+            let open = Outgoing::open(&self.handshake_json(&session, transport));
+            let initial = match &self.config.initial_packet {
+                Some(InitialPacket::Text(text)) => Some(Outgoing::message(text)),
+                Some(InitialPacket::Binary(bytes)) => Some(Outgoing::Binary(bytes.clone())),
+                None => None,
+            };
+            for packet in std::iter::once(open).chain(initial) {
+                self.debug_sending(&packet);
+                state.outbox.push(packet);
             }
         }
         self.sessions.insert(session.sid().into(), session.clone());
@@ -265,6 +292,7 @@ impl Engine {
             return false;
         }
         for packet in packets {
+            self.debug_sending(&packet);
             state.outbox.push(packet);
         }
         self.flush(session, state, wake);
@@ -298,7 +326,7 @@ impl Engine {
                         .outbox
                         .take_reply(self.config.outbound_high_water_mark);
                     drop(state);
-                    waiter(payload);
+                    waiter(self.polling_write(payload));
                     self.notify_drained(session, drained);
                 }
             }
@@ -324,6 +352,7 @@ impl Engine {
             return;
         }
         state.ready = ReadyState::Closing;
+        self.debug_closing(state.outbox.len());
         match state.transport {
             Transport::WebSocket => {
                 drop(state);
@@ -331,14 +360,24 @@ impl Engine {
             }
             Transport::Polling => match state.pending_get.take() {
                 Some(waiter) => {
+                    debug!(
+                        self,
+                        Log::Polling,
+                        "transport writable - closing right away"
+                    );
                     state.outbox.push(Outgoing::CLOSE);
                     let payload = state.outbox.take_payload();
                     drop(state);
-                    waiter(payload);
+                    waiter(self.polling_write(payload));
                     self.terminate(session, CloseReason::ForcedClose);
                 }
                 None => {
                     // The close packet goes with the next GET, if one comes in time.
+                    debug!(
+                        self,
+                        Log::Polling,
+                        "transport not writable - buffering orderly close"
+                    );
                     drop(state);
                     let engine = Arc::downgrade(self);
                     let session = session.clone();
@@ -354,24 +393,59 @@ impl Engine {
         }
     }
 
+    /// The reference's lines when the server starts closing a session with `queued`
+    /// packets waiting.
+    fn debug_closing(&self, queued: usize) {
+        debug!(self, Log::Socket, "readyState updated from open to closing");
+        match queued {
+            0 => debug!(
+                self,
+                Log::Socket,
+                "the buffer is empty, closing the transport right away"
+            ),
+            _ => debug!(
+                self,
+                Log::Socket,
+                "there are {queued} remaining packets in the buffer, waiting for the 'drain' event"
+            ),
+        }
+    }
+
     /// Ends the session now: a parked GET gets a close packet, the WebSocket task
     /// sends a close frame, and the layer above hears `reason`.
     pub fn terminate(&self, session: &Arc<Session>, reason: CloseReason) {
-        let waiter = {
+        let (waiter, was, transport) = {
             let mut state = session.lock();
             if state.ready == ReadyState::Closed {
                 return;
             }
+            let was = state.ready;
             session.set_closed(&mut state);
             state.outbox.clear();
             state.unsent = None;
             // No more direct writes: the task alone writes the close frame.
             state.socket = None;
             state.post = None;
-            state.pending_get.take()
+            (state.pending_get.take(), was, state.transport)
         };
+        if reason.as_str() == CloseReason::TransportError.as_str() {
+            debug!(self, Log::Socket, "transport error");
+        }
+        debug!(
+            self,
+            Log::Transport,
+            "readyState updated from {} to closed ({})",
+            was.name(),
+            transport.name()
+        );
+        debug!(
+            self,
+            Log::Socket,
+            "readyState updated from {} to closed",
+            was.name()
+        );
         if let Some(waiter) = waiter {
-            waiter(packet::encode_payload([Outgoing::CLOSE].iter()));
+            waiter(self.polling_write(packet::encode_payload([Outgoing::CLOSE].iter())));
         }
         session.wake.notify_one();
         self.sessions.remove(session.sid());
@@ -390,12 +464,17 @@ impl Engine {
     /// Handles one decoded packet from the session's current transport.
     fn on_packet(&self, session: &Arc<Session>, packet: Incoming<'_>) {
         if session.is_closed() {
+            debug!(self, Log::Socket, "packet received with closed socket");
             return;
         }
+        debug!(self, Log::Socket, "received packet {}", packet.type_name());
         match packet {
             Incoming::Message(text) => self.handler.on_message(session, Message::Text(text)),
             Incoming::Binary(bytes) => self.handler.on_message(session, Message::Binary(bytes)),
-            Incoming::Pong(_) => self.heartbeat.on_pong(session),
+            Incoming::Pong(_) => {
+                debug!(self, Log::Socket, "got pong");
+                self.heartbeat.on_pong(session);
+            }
             // In v4 the server pings; a client ping is an error.
             Incoming::Ping(_) => self.terminate(session, CloseReason::TransportError),
             Incoming::Open | Incoming::Close | Incoming::Upgrade | Incoming::Noop => {}
@@ -405,8 +484,14 @@ impl Engine {
     fn on_text(&self, session: &Arc<Session>, text: &str) {
         match packet::decode_text(text) {
             Ok(packet) => self.on_packet(session, packet),
-            Err(_) => self.terminate(session, CloseReason::ParseError),
+            Err(_) => self.on_parse_error(session),
         }
+    }
+
+    /// An undecodable packet: the reference's decoder makes it an `error` packet.
+    fn on_parse_error(&self, session: &Arc<Session>) {
+        debug!(self, Log::Socket, "received packet error");
+        self.terminate(session, CloseReason::ParseError);
     }
 }
 

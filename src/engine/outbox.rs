@@ -82,6 +82,11 @@ impl Outbox {
         self.packets.is_empty()
     }
 
+    /// Packets waiting.
+    pub fn len(&self) -> usize {
+        self.packets.len()
+    }
+
     pub fn bytes(&self) -> usize {
         self.bytes
     }

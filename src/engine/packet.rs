@@ -3,6 +3,8 @@
 //! WebSocket carries one packet per frame (a binary frame is implicitly a `message`);
 //! long-polling carries payloads of packets joined by `\x1e`, binary ones as `b` + base64.
 
+use std::borrow::Cow;
+
 use bytes::Bytes;
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
@@ -50,6 +52,27 @@ impl Outgoing {
         }
     }
 
+    /// Its type, as the reference's debug lines name it.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Outgoing::Text(text) => {
+                decode_text(text).map_or("message", |packet| packet.type_name())
+            }
+            Outgoing::Binary(_) => "message",
+        }
+    }
+
+    /// Its data, as the reference's debug lines show it (`undefined` for none).
+    pub fn debug_data(&self) -> Cow<'_, str> {
+        match self {
+            Outgoing::Text(text) if text.len() == 1 && !text.starts_with('4') => {
+                Cow::Borrowed("undefined")
+            }
+            Outgoing::Text(text) => Cow::Borrowed(&text[1..]),
+            Outgoing::Binary(bytes) => String::from_utf8_lossy(bytes),
+        }
+    }
+
     fn encoded_len(&self) -> usize {
         match self {
             Outgoing::Text(text) => text.len(),
@@ -69,6 +92,21 @@ pub enum Incoming<'a> {
     Binary(Bytes),
     Upgrade,
     Noop,
+}
+
+impl Incoming<'_> {
+    /// Its type, as the reference's debug lines name it.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Incoming::Open => "open",
+            Incoming::Close => "close",
+            Incoming::Ping(_) => "ping",
+            Incoming::Pong(_) => "pong",
+            Incoming::Message(_) | Incoming::Binary(_) => "message",
+            Incoming::Upgrade => "upgrade",
+            Incoming::Noop => "noop",
+        }
+    }
 }
 
 /// The packet could not be decoded; the session closes with `"parse error"`.
@@ -179,5 +217,15 @@ mod tests {
         ];
         assert_eq!(encode_payload(packets.iter()), "0{}\x1e4hi\x1ebAQIDBA==");
         assert_eq!(encode_payload([Outgoing::NOOP].iter()), "6");
+    }
+
+    #[test]
+    fn debug_lines_show_packets_as_the_reference_does() {
+        let shown = |packet: Outgoing| (packet.type_name(), packet.debug_data().into_owned());
+        assert_eq!(shown(Outgoing::PING), ("ping", "undefined".into()));
+        assert_eq!(shown(Outgoing::open("{}")), ("open", "{}".into()));
+        assert_eq!(shown(Outgoing::message("")), ("message", "".into()));
+        let binary = Outgoing::Binary(Bytes::from_static(b"hi"));
+        assert_eq!(shown(binary), ("message", "hi".into()));
     }
 }

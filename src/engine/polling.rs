@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use super::config::Transport;
+use super::debug::{debug, Log};
 use super::error::CloseReason;
 use super::packet::{self, Incoming, Outgoing};
 use super::session::{PollWaiter, ReadyState, Session};
@@ -39,8 +40,15 @@ impl Engine {
     /// Opens a polling session and returns it with the handshake response payload.
     pub fn handshake_polling(&self, sid: Option<String>) -> (Arc<Session>, String) {
         let session = self.open_session(Transport::Polling, self.reserve_handle(), sid);
+        debug!(self, Log::Polling, "setting request");
         let payload = session.lock().outbox.take_payload();
-        (session, payload)
+        (session, self.polling_write(payload))
+    }
+
+    /// A polling GET's answer, once its debug line is written.
+    pub(super) fn polling_write(&self, payload: String) -> String {
+        debug!(self, Log::Polling, "writing \"{payload}\"");
+        payload
     }
 
     pub fn poll(self: &Arc<Self>, session: &Arc<Session>, waiter: PollWaiter) -> PollOutcome {
@@ -48,18 +56,27 @@ impl Engine {
         if state.transport != Transport::Polling || state.ready == ReadyState::Closed {
             return PollOutcome::Gone;
         }
+        debug!(self, Log::Engine, "setting new request for existing client");
         if state.pending_get.is_some() {
             drop(state);
+            debug!(self, Log::Polling, "request overlap");
             self.terminate(session, CloseReason::TransportError);
             return PollOutcome::Overlap;
         }
+        debug!(self, Log::Polling, "setting request");
         if state.ready == ReadyState::Closing && state.outbox.is_empty() {
             // The server closed this session and its queue is drained: this GET takes
             // the close packet.
             drop(state);
+            debug!(
+                self,
+                Log::Polling,
+                "triggering empty send to append close packet"
+            );
+            debug!(self, Log::Polling, "appending close packet to payload");
             self.terminate(session, CloseReason::ForcedClose);
             let close = [Outgoing::NOOP, Outgoing::CLOSE];
-            return PollOutcome::Reply(packet::encode_payload(close.iter()));
+            return PollOutcome::Reply(self.polling_write(packet::encode_payload(close.iter())));
         }
         if state.outbox.is_empty() {
             state.pending_get = Some(waiter);
@@ -70,7 +87,7 @@ impl Engine {
             .take_reply(self.config.outbound_high_water_mark);
         drop(state);
         self.notify_drained(session, drained);
-        PollOutcome::Reply(payload)
+        PollOutcome::Reply(self.polling_write(payload))
     }
 
     /// The client went away before its parked GET was answered.
@@ -90,6 +107,7 @@ impl Engine {
         if state.transport != Transport::Polling || state.ready == ReadyState::Closed {
             return Err(PostError::Gone);
         }
+        debug!(self, Log::Engine, "setting new request for existing client");
         let error = if state.post.is_some() {
             PostError::Overlap
         } else if binary_content {
@@ -121,11 +139,12 @@ impl Engine {
     pub fn post_end(&self, session: &Arc<Session>) -> Result<(), PostError> {
         let body = session.lock().post.take().ok_or(PostError::Gone)?;
         let text = String::from_utf8_lossy(&body);
+        debug!(self, Log::Polling, "received \"{text}\"");
         for packet in packet::decode_payload(&text) {
             match packet {
                 Ok(Incoming::Close) => self.on_polling_close(session),
                 Ok(packet) => self.on_packet(session, packet),
-                Err(_) => self.terminate(session, CloseReason::ParseError),
+                Err(_) => self.on_parse_error(session),
             }
         }
         Ok(())
@@ -141,9 +160,10 @@ impl Engine {
 
     /// A close packet over polling: a parked GET is released with a noop.
     fn on_polling_close(&self, session: &Arc<Session>) {
+        debug!(self, Log::Polling, "got xhr close packet");
         let waiter = session.lock().pending_get.take();
         if let Some(waiter) = waiter {
-            waiter(packet::encode_payload([Outgoing::NOOP].iter()));
+            waiter(self.polling_write(packet::encode_payload([Outgoing::NOOP].iter())));
         }
         self.terminate(session, CloseReason::TransportClose);
     }
@@ -152,7 +172,12 @@ impl Engine {
     pub(super) fn release_parked_poll(&self, session: &Session) {
         let waiter = session.lock().pending_get.take();
         if let Some(waiter) = waiter {
-            waiter(packet::encode_payload([Outgoing::NOOP].iter()));
+            debug!(
+                self,
+                Log::Socket,
+                "writing a noop packet to polling for fast upgrade"
+            );
+            waiter(self.polling_write(packet::encode_payload([Outgoing::NOOP].iter())));
         }
     }
 }
@@ -160,7 +185,8 @@ impl Engine {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::testing::{Event, Recorder};
+    use crate::engine::request::RequestHead;
+    use crate::engine::testing::{debugging, Event, Recorder};
 
     #[tokio::test]
     async fn handshake_returns_the_open_packet() {
@@ -347,5 +373,66 @@ mod tests {
             recorder.take().last(),
             Some(&Event::Close(session.handle(), "forced close"))
         );
+    }
+
+    #[tokio::test]
+    async fn a_polling_session_writes_the_reference_lines() {
+        let (engine, recorder) = Recorder::engine(debugging(Default::default()));
+        let (session, payload) = engine.handshake_polling(Some("s1".into()));
+        let open = &payload[1..];
+        assert_eq!(
+            recorder.take_debug(),
+            [
+                "engine handshaking client \"s1\"".to_string(),
+                "engine:socket readyState updated from opening to open".into(),
+                format!("engine:socket sending packet \"open\" ({open})"),
+                "engine:polling setting request".into(),
+                format!("engine:polling writing \"{payload}\""),
+            ]
+        );
+        let (waiter, _) = Recorder::waiter();
+        engine.poll(&session, waiter);
+        engine.send(&session, Outgoing::message("hi"));
+        engine.post_begin(&session, false).unwrap();
+        engine.post_chunk(&session, b"1").unwrap();
+        engine.post_end(&session).unwrap();
+        assert_eq!(
+            recorder.take_debug(),
+            [
+                "engine setting new request for existing client",
+                "engine:polling setting request",
+                "engine:socket sending packet \"message\" (hi)",
+                "engine:polling writing \"4hi\"",
+                "engine setting new request for existing client",
+                "engine:polling received \"1\"",
+                "engine:polling got xhr close packet",
+                "engine:transport readyState updated from open to closed (polling)",
+                "engine:socket readyState updated from open to closed",
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_refused_request_writes_the_reference_line_unless_verified_quietly() {
+        let (engine, recorder) = Recorder::engine(debugging(Default::default()));
+        let head = RequestHead {
+            method: "GET",
+            url: "/?EIO=4&transport=polling&sid=nope",
+            origin: None,
+            is_upgrade: false,
+        };
+        assert!(engine.verify_quietly(&head).is_err());
+        assert!(recorder.take_debug().is_empty());
+        assert!(engine.verify(&head).is_err());
+        assert_eq!(recorder.take_debug(), ["engine unknown sid \"nope\""]);
+    }
+
+    #[tokio::test]
+    async fn nothing_is_written_for_namespaces_that_do_not_print() {
+        let (engine, recorder) = Recorder::engine(Default::default());
+        let (session, _) = engine.handshake_polling(None);
+        engine.send(&session, Outgoing::message("hi"));
+        engine.close(&session);
+        assert!(recorder.take_debug().is_empty());
     }
 }

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use super::config::{EngineConfig, Transport};
+use super::debug::{debug, Log};
 use super::error::ErrorCode;
 use super::session::Session;
 use super::Engine;
@@ -66,49 +67,110 @@ pub enum Route {
     },
 }
 
+/// Why the reference refuses a request: its error code, and the line it writes.
+#[derive(Debug, PartialEq)]
+enum Refused<'a> {
+    UnknownTransport(Option<&'a str>),
+    InvalidOrigin,
+    UnknownSid(&'a str),
+    TransportMismatch,
+    BadHandshakeMethod,
+    WebSocketWithoutUpgrade,
+}
+
+impl Refused<'_> {
+    fn code(&self) -> ErrorCode {
+        match self {
+            Refused::UnknownTransport(_) => ErrorCode::UnknownTransport,
+            Refused::UnknownSid(_) => ErrorCode::UnknownSid,
+            Refused::BadHandshakeMethod => ErrorCode::BadHandshakeMethod,
+            Refused::InvalidOrigin
+            | Refused::TransportMismatch
+            | Refused::WebSocketWithoutUpgrade => ErrorCode::BadRequest,
+        }
+    }
+
+    fn debug(&self, engine: &Engine) {
+        match self {
+            Refused::UnknownTransport(transport) => debug!(
+                engine,
+                Log::Engine,
+                "unknown transport \"{}\"",
+                transport.unwrap_or("undefined")
+            ),
+            Refused::InvalidOrigin => debug!(engine, Log::Engine, "origin header invalid"),
+            Refused::UnknownSid(sid) => debug!(engine, Log::Engine, "unknown sid \"{sid}\""),
+            Refused::TransportMismatch => debug!(
+                engine,
+                Log::Engine,
+                "bad request: unexpected transport without upgrade"
+            ),
+            // The reference writes no line for it.
+            Refused::BadHandshakeMethod => {}
+            Refused::WebSocketWithoutUpgrade => {
+                debug!(engine, Log::Engine, "invalid transport upgrade")
+            }
+        }
+    }
+}
+
 fn is_valid_header_char(c: char) -> bool {
     // Node's `checkInvalidHeaderChar`: tab and 32..=255 except DEL.
     c == '\t' || (' '..='\u{ff}').contains(&c) && c != '\u{7f}'
 }
 
 impl Engine {
+    /// Verifies a request, writing the reference's line when it is refused.
     pub fn verify(&self, request: &RequestHead<'_>) -> Result<Route, ErrorCode> {
         let query = EngineQuery::from_url(request.url);
         verify_with(&self.config, request, &query, |sid| {
             self.session_by_sid(sid)
         })
+        .map_err(|refused| {
+            refused.debug(self);
+            refused.code()
+        })
+    }
+
+    /// [`Engine::verify`] without its line: for a look at a request that goes on to
+    /// be verified (and its refusal written) elsewhere.
+    pub fn verify_quietly(&self, request: &RequestHead<'_>) -> Result<Route, ErrorCode> {
+        let query = EngineQuery::from_url(request.url);
+        verify_with(&self.config, request, &query, |sid| {
+            self.session_by_sid(sid)
+        })
+        .map_err(|refused| refused.code())
     }
 }
 
-fn verify_with(
+fn verify_with<'a>(
     config: &EngineConfig,
     request: &RequestHead<'_>,
-    query: &EngineQuery,
+    query: &'a EngineQuery,
     find: impl FnOnce(&str) -> Option<Arc<Session>>,
-) -> Result<Route, ErrorCode> {
-    let transport = query
-        .transport
-        .as_deref()
+) -> Result<Route, Refused<'a>> {
+    let transport = query.transport.as_deref();
+    let transport = transport
         .and_then(Transport::parse)
         .filter(|&transport| config.allows(transport))
-        .ok_or(ErrorCode::UnknownTransport)?;
+        .ok_or(Refused::UnknownTransport(transport))?;
     if let Some(origin) = request.origin {
         if !origin.chars().all(is_valid_header_char) {
-            return Err(ErrorCode::BadRequest);
+            return Err(Refused::InvalidOrigin);
         }
     }
     if let Some(sid) = query.session_id() {
-        let session = find(sid).ok_or(ErrorCode::UnknownSid)?;
+        let session = find(sid).ok_or(Refused::UnknownSid(sid))?;
         if !request.is_upgrade && session.transport() != transport {
-            return Err(ErrorCode::BadRequest);
+            return Err(Refused::TransportMismatch);
         }
         return Ok(Route::Session { session, transport });
     }
     if request.method != "GET" {
-        return Err(ErrorCode::BadHandshakeMethod);
+        return Err(Refused::BadHandshakeMethod);
     }
     if transport == Transport::WebSocket && !request.is_upgrade {
-        return Err(ErrorCode::BadRequest);
+        return Err(Refused::WebSocketWithoutUpgrade);
     }
     Ok(Route::Handshake {
         transport,
@@ -132,7 +194,9 @@ mod tests {
     fn code(request: RequestHead<'_>) -> Option<ErrorCode> {
         let config = EngineConfig::default();
         let query = EngineQuery::from_url(request.url);
-        verify_with(&config, &request, &query, |_| None).err()
+        verify_with(&config, &request, &query, |_| None)
+            .err()
+            .map(|refused| refused.code())
     }
 
     #[test]
@@ -206,7 +270,7 @@ mod tests {
         let query = EngineQuery::from_url(request.url);
         assert!(matches!(
             verify_with(&config, &request, &query, |_| None),
-            Err(ErrorCode::UnknownTransport)
+            Err(Refused::UnknownTransport(Some("polling")))
         ));
     }
 }

@@ -21,6 +21,17 @@ pub enum ReadyState {
     Closed,
 }
 
+impl ReadyState {
+    /// The reference's name for it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ReadyState::Open => "open",
+            ReadyState::Closing => "closing",
+            ReadyState::Closed => "closed",
+        }
+    }
+}
+
 pub struct Session {
     sid: Box<str>,
     handle: u32,

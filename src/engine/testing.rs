@@ -1,5 +1,6 @@
 //! Test support: an engine whose handler records what it hears.
 
+use std::fmt;
 use std::sync::mpsc;
 use std::sync::Arc;
 
@@ -22,6 +23,8 @@ pub enum Event {
 #[derive(Default)]
 pub struct Recorder {
     events: Mutex<Vec<Event>>,
+    /// Debug lines, as `namespace line`.
+    debug: Mutex<Vec<String>>,
     notify: tokio::sync::Notify,
 }
 
@@ -34,6 +37,10 @@ impl Recorder {
 
     pub fn take(&self) -> Vec<Event> {
         std::mem::take(&mut *self.events.lock())
+    }
+
+    pub fn take_debug(&self) -> Vec<String> {
+        std::mem::take(&mut *self.debug.lock())
     }
 
     /// Waits until an event matching `pred` was recorded, and returns all recorded so far.
@@ -89,5 +96,19 @@ impl EngineHandler for Recorder {
 
     fn on_drain(&self, session: &Arc<Session>) {
         self.push(Event::Drain(session.handle()));
+    }
+
+    fn on_debug(&self, namespace: &'static str, message: fmt::Arguments<'_>) {
+        self.debug.lock().push(format!("{namespace} {message}"));
+    }
+}
+
+/// A config in which every engine namespace prints.
+pub fn debugging(config: EngineConfig) -> EngineConfig {
+    use super::debug::{Enabled, Log, Namespaces};
+    let names: Vec<&str> = Log::ALL.iter().map(|namespace| namespace.name()).collect();
+    EngineConfig {
+        debug: Enabled::named(&names),
+        ..config
     }
 }

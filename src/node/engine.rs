@@ -1,6 +1,7 @@
 //! `NativeEngine`: an Engine.IO server exported to JS. The facade forwards HTTP
 //! requests and upgrades to it and hears about sessions through the event queue.
 
+use std::fmt;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,6 +14,7 @@ use napi_derive::napi;
 use crate::attach::adopt::adopt_tcp;
 use crate::attach::bridge::{bridge, BridgeInput, BridgeOutput};
 use crate::attach::listener::{Listener, ListenerEvents};
+use crate::engine::debug::{self, Enabled, Namespaces};
 use crate::engine::polling::{PollOutcome, PostError};
 use crate::engine::request::{RequestHead, Route};
 use crate::engine::websocket::{DirectTcpStream, DirectWrite, UpgradeRequest};
@@ -37,6 +39,8 @@ pub struct EngineOptions {
     pub initial_packet: Option<Either<String, Buffer>>,
     /// `httpCompression`, when on.
     pub http_compression: Option<HttpCompression>,
+    /// The debug namespaces (of `debugNamespaces()`) that print.
+    pub debug: Vec<String>,
 }
 
 #[napi(object)]
@@ -80,6 +84,7 @@ impl EngineOptions {
                 1 => 64,
                 _ => EngineConfig::default().writes_on_caller,
             },
+            debug: Enabled::named(&self.debug),
             ..EngineConfig::default()
         }
     }
@@ -172,9 +177,30 @@ pub struct Resources {
     pub room_members: u32,
 }
 
+/// Every debug namespace Rust writes to, for JS to tell which of them print.
+#[napi(catch_unwind)]
+pub fn debug_namespaces() -> Vec<&'static str> {
+    let engine = debug::Log::ALL.iter().map(|namespace| namespace.name());
+    let server = crate::server::debug::Log::ALL
+        .iter()
+        .map(|namespace| namespace.name());
+    engine.chain(server).collect()
+}
+
 /// Forwards engine (and, through `ServerEvents`, Socket.IO) events to JS.
 pub(super) struct JsEvents {
     pub(super) queue: Arc<EventQueue>,
+}
+
+impl JsEvents {
+    pub(super) fn push_debug(&self, namespace: &'static str, message: fmt::Arguments<'_>) {
+        let message = message.to_string();
+        self.queue.push(
+            EventKind::Debug,
+            0,
+            &[namespace.as_bytes(), b"\0", message.as_bytes()],
+        );
+    }
 }
 
 impl EngineHandler for JsEvents {
@@ -219,6 +245,10 @@ impl EngineHandler for JsEvents {
 
     fn on_abandoned(&self, handle: u32) {
         self.queue.push(EventKind::Abandoned, handle, &[]);
+    }
+
+    fn on_debug(&self, namespace: &'static str, message: fmt::Arguments<'_>) {
+        self.push_debug(namespace, message);
     }
 }
 
@@ -307,6 +337,7 @@ impl NativeEngine {
     ) -> napi::Result<Self> {
         let queue = EventQueue::new();
         queue.connect(on_events)?;
+        let server_debug = Enabled::named(&options.debug);
         let config = options.into_config();
         let runtime = super::runtime_handle();
         let (engine, server) = match socketio {
@@ -320,6 +351,7 @@ impl NativeEngine {
                 let server = Server::new(
                     ServerConfig {
                         connect_timeout: Duration::from_millis(socketio.connect_timeout.into()),
+                        debug: server_debug,
                     },
                     Arc::new(JsEvents {
                         queue: queue.clone(),

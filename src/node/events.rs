@@ -55,6 +55,8 @@ pub enum EventKind {
     /// The request of a handshake the listener serves; payload: remote address, NUL,
     /// remote port, NUL, local address, NUL, local port, NUL, the request head.
     Accepted = 18,
+    /// A debug line; payload: its namespace, NUL, the line.
+    Debug = 19,
 }
 
 thread_local! {

@@ -102,6 +102,10 @@ impl ServerEvents for JsEvents {
         self.queue
             .push(EventKind::SocketError, socket.handle, &[message.as_bytes()]);
     }
+
+    fn debug(&self, namespace: &'static str, message: std::fmt::Arguments<'_>) {
+        self.push_debug(namespace, message);
+    }
 }
 
 /// An event's JSON with one more argument, `0`, in two pieces: JS puts the ack callback

@@ -4,9 +4,11 @@
 //! code (middlewares, handlers, ack callbacks) is reached through [`ServerEvents`].
 
 mod client;
+pub mod debug;
 mod namespace;
 mod socket;
 
+use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, OnceLock, Weak};
 use std::time::Duration;
@@ -18,11 +20,13 @@ use smallvec::SmallVec;
 pub use socket::{Socket, SocketState};
 
 use crate::adapter::{BroadcastOptions, Room};
+use crate::engine::debug::{debug, Enabled, Namespaces};
 use crate::engine::{
     sid, CloseReason, Engine, EngineHandler, HandleMap, Message, Outgoing, Session,
 };
 use crate::parser::{self, DecodeError, PacketType, Reassembly};
 use client::Client;
+use debug::Log;
 use namespace::Namespace;
 
 /// What the application layer hears.
@@ -49,6 +53,8 @@ pub trait ServerEvents: Send + Sync + 'static {
     fn engine_drain(&self, session: &Arc<Session>);
     /// The client sent something undecodable; its connection is being closed.
     fn error(&self, socket: &Socket, message: &str);
+    /// A debug line, the engine's or one of a namespace the config enables.
+    fn debug(&self, _namespace: &'static str, _message: fmt::Arguments<'_>) {}
 }
 
 /// Why a socket disconnected: the reference's reason, and for some a description.
@@ -90,6 +96,8 @@ pub struct ResourceCounts {
 pub struct ServerConfig {
     /// How long a connection may stay without joining a namespace.
     pub connect_timeout: Duration,
+    /// The debug namespaces that print.
+    pub debug: Enabled<Log>,
 }
 
 pub struct Server {
@@ -171,6 +179,15 @@ impl Server {
 
     fn engine(&self) -> Option<Arc<Engine>> {
         self.engine.get().and_then(Weak::upgrade)
+    }
+
+    /// Whether `namespace` prints (see [`debug!`]).
+    fn debugs(&self, namespace: Log) -> bool {
+        self.config.debug.contains(namespace)
+    }
+
+    fn debug(&self, namespace: Log, message: fmt::Arguments<'_>) {
+        self.events.debug(namespace.name(), message);
     }
 
     pub fn register_namespace(&self, name: &str) {
@@ -415,9 +432,12 @@ impl Server {
 
     /// Closes a client's connection (`socket.disconnect(true)`, protocol violations).
     pub fn close_client(&self, session: &Arc<Session>, reason: &str) {
-        let Some(client) = self.clients.get(&session.handle()).map(|c| c.clone()) else {
+        // Forgotten now, as the reference's client stops listening to its connection.
+        let Some((_, client)) = self.clients.remove(&session.handle()) else {
             return;
         };
+        client.cancel_connect_timer();
+        debug!(self, Log::Client, "forcing transport close");
         // In the reference, a transport that can close at once does so before the client
         // notices, so its sockets hear the engine's reason instead.
         let reason = if session.is_writable() {
@@ -425,6 +445,7 @@ impl Server {
         } else {
             reason
         };
+        debug!(self, Log::Client, "client close with reason {reason}");
         self.close_sockets(&client, reason.into());
         if let Some(engine) = self.engine() {
             engine.close(session);
@@ -466,6 +487,11 @@ impl Server {
         let timer = engine.runtime().spawn(async move {
             tokio::time::sleep(wait).await;
             if let (Some(server), Some(session)) = (server.upgrade(), session.upgrade()) {
+                debug!(
+                    server,
+                    Log::Client,
+                    "no namespace joined yet, close the client"
+                );
                 server.close_client(&session, "forced server close");
             }
         });
@@ -520,6 +546,7 @@ impl Server {
     /// Undecodable input: every socket of the client hears the error, then the
     /// connection closes (its sockets then disconnect with `"forced close"`).
     fn on_decode_error(&self, client: &Arc<Client>, error: DecodeError) {
+        debug!(self, Log::Client, "invalid packet format");
         let handles: Vec<u32> = client.sockets.lock().iter().map(|(_, h)| *h).collect();
         for handle in handles {
             if let Some(socket) = self.socket(handle) {
@@ -544,6 +571,14 @@ impl Server {
         match (socket, kind) {
             (None, PacketType::Connect) => self.on_connect_request(client, nsp, data),
             (Some(socket), PacketType::Disconnect) if socket.state() == SocketState::Connected => {
+                debug!(
+                    self,
+                    Log::Socket,
+                    r#"got packet {{"type":{},"nsp":{}}}"#,
+                    PacketType::Disconnect as u8,
+                    serde_json::Value::from(nsp)
+                );
+                debug!(self, Log::Socket, "got disconnect packet");
                 self.close_socket(&socket, Some("client namespace disconnect".into()));
             }
             (Some(socket), PacketType::Event | PacketType::Ack)
@@ -552,12 +587,21 @@ impl Server {
                 self.events
                     .packet(&socket, kind, id, data.unwrap_or_default(), attachments);
             }
-            _ => self.close_client(&client.session, "forced server close"),
+            _ => {
+                debug!(
+                    self,
+                    Log::Client,
+                    "invalid state (packet type: {})",
+                    kind as u8
+                );
+                self.close_client(&client.session, "forced server close");
+            }
         }
     }
 
     fn on_connect_request(&self, client: &Arc<Client>, nsp: &str, auth: Option<&str>) {
         if !self.namespaces.contains_key(nsp) && !self.dynamic_namespaces.load(Ordering::Acquire) {
+            debug!(self, Log::Client, "creation of namespace {nsp} was denied");
             let refusal = r#"{"message":"Invalid namespace"}"#;
             self.send_packets(
                 &client.session,
@@ -603,6 +647,12 @@ impl EngineHandler for Server {
     fn on_close(&self, session: &Arc<Session>, reason: CloseReason) {
         if let Some((_, client)) = self.clients.remove(&session.handle()) {
             client.cancel_connect_timer();
+            debug!(
+                self,
+                Log::Client,
+                "client close with reason {}",
+                reason.as_str()
+            );
             self.close_sockets(&client, reason.into());
         }
         self.events.engine_close(session, reason);
@@ -614,6 +664,10 @@ impl EngineHandler for Server {
 
     fn on_drain(&self, session: &Arc<Session>) {
         self.events.engine_drain(session);
+    }
+
+    fn on_debug(&self, namespace: &'static str, message: fmt::Arguments<'_>) {
+        self.events.debug(namespace, message);
     }
 }
 

@@ -7,6 +7,7 @@ use bytes::Bytes;
 use parking_lot::Mutex;
 
 use super::*;
+use crate::engine::debug::Enabled;
 use crate::engine::polling::PollOutcome;
 use crate::engine::{EngineConfig, ReadyState};
 
@@ -23,11 +24,17 @@ enum Heard {
 #[derive(Default)]
 struct Ears {
     heard: Mutex<Vec<Heard>>,
+    /// Debug lines, as `namespace line`.
+    debug: Mutex<Vec<String>>,
 }
 
 impl Ears {
     fn take(&self) -> Vec<Heard> {
         std::mem::take(&mut *self.heard.lock())
+    }
+
+    fn take_debug(&self) -> Vec<String> {
+        std::mem::take(&mut *self.debug.lock())
     }
 }
 
@@ -82,6 +89,10 @@ impl ServerEvents for Ears {
             .lock()
             .push(Heard::Error(socket.handle, message.to_owned()));
     }
+
+    fn debug(&self, namespace: &'static str, message: std::fmt::Arguments<'_>) {
+        self.debug.lock().push(format!("{namespace} {message}"));
+    }
 }
 
 struct Harness {
@@ -92,10 +103,24 @@ struct Harness {
 
 impl Harness {
     fn new(connect_timeout: Duration) -> Self {
+        Self::printing(connect_timeout, &[])
+    }
+
+    /// A harness in which the debug namespaces `debug` print.
+    fn printing(connect_timeout: Duration, debug: &[&str]) -> Self {
         let ears = Arc::new(Ears::default());
-        let server = Server::new(ServerConfig { connect_timeout }, ears.clone());
+        let server = Server::new(
+            ServerConfig {
+                connect_timeout,
+                debug: Enabled::named(debug),
+            },
+            ears.clone(),
+        );
         let engine = Engine::new(
-            EngineConfig::default(),
+            EngineConfig {
+                debug: Enabled::named(debug),
+                ..EngineConfig::default()
+            },
             server.clone(),
             tokio::runtime::Handle::current(),
         );
@@ -149,6 +174,46 @@ impl Harness {
         assert_eq!(self.poll(session), format!(r#"40{prefix}{{"sid":"{id}"}}"#));
         (handle, id)
     }
+}
+
+#[tokio::test]
+async fn writes_the_reference_lines_of_what_it_decides() {
+    let debug = ["engine", "socket.io:client", "socket.io:socket"];
+    let harness = Harness::printing(Duration::from_secs(45), &debug);
+    let session = harness.client();
+    // The engine's lines come through the server.
+    let handshake = format!("engine handshaking client \"{}\"", session.sid());
+    assert_eq!(harness.ears.take_debug(), [handshake]);
+    harness.post(&session, "40/nope,");
+    harness.poll(&session);
+    harness.connect(&session, "/");
+    harness.post(&session, "41");
+    harness.post(&session, r#"42["after"]"#);
+    let lines = harness.ears.take_debug();
+    let lines: Vec<_> = lines
+        .iter()
+        .filter(|l| l.starts_with("socket.io:"))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "socket.io:client creation of namespace /nope was denied",
+            r#"socket.io:socket got packet {"type":1,"nsp":"/"}"#,
+            "socket.io:socket got disconnect packet",
+            "socket.io:client invalid state (packet type: 2)",
+            "socket.io:client forcing transport close",
+            "socket.io:client client close with reason forced server close",
+        ]
+    );
+    harness.poll(&session);
+    assert!(
+        !harness
+            .ears
+            .take_debug()
+            .iter()
+            .any(|l| l.contains("client close")),
+        "the client closed once"
+    );
 }
 
 #[tokio::test]

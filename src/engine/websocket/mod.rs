@@ -22,10 +22,11 @@ use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_tungstenite::WebSocketStream;
 
 use super::config::Transport;
+use super::debug::{debug, Log};
 use super::error::{CloseReason, ErrorCode};
 use super::packet::{self, Incoming, Outgoing};
 use super::request::EngineQuery;
-use super::session::{ReadyState, Session};
+use super::session::{PollWaiter, ReadyState, Session, State};
 use super::Engine;
 pub use direct::{DirectTcpStream, DirectWrite};
 
@@ -107,7 +108,7 @@ impl UpgradeRequest {
 }
 
 /// A raw HTTP error response on an upgrade connection, as `ws` and engine.io write it.
-pub fn error_response(status: u16, message: &str, extra_header: Option<&str>) -> String {
+fn error_response(status: u16, message: &str, extra_header: Option<&str>) -> String {
     let reason = match status {
         405 => "Method Not Allowed",
         _ => "Bad Request",
@@ -141,6 +142,16 @@ fn to_message(packet: Outgoing) -> Message {
     }
 }
 
+/// How an upgrade's probe ended.
+enum Probe {
+    /// The client sent the upgrade packet.
+    Upgraded,
+    /// The client sent something else.
+    Refused,
+    /// The new transport closed, or the session did.
+    Failed(&'static str),
+}
+
 enum Target {
     /// A new session, with the id `generateId` chose, if any.
     Handshake(Option<String>),
@@ -150,6 +161,22 @@ enum Target {
 }
 
 impl Engine {
+    /// The line for a refusal Rust writes (not the reference's: its HTTP server or `ws`
+    /// write them silently).
+    pub(crate) fn debug_refusal(&self, status: u16, message: &str) {
+        debug!(
+            self,
+            Log::Engine,
+            "request refused with {status}: {message}"
+        );
+    }
+
+    /// The response refusing an upgrade, once its line is written.
+    pub fn refuse_upgrade(&self, status: u16, message: &str, extra_header: Option<&str>) -> String {
+        self.debug_refusal(status, message);
+        error_response(status, message, extra_header)
+    }
+
     /// Serves one upgrade request on `stream` (`head`: bytes already read past the
     /// request). A handshake opens the session with `handle`.
     pub fn serve_websocket<S>(
@@ -234,7 +261,7 @@ impl Engine {
             Ok(key) => key,
             Err(refusal) => {
                 let response =
-                    error_response(refusal.status, refusal.message, refusal.extra_header);
+                    self.refuse_upgrade(refusal.status, refusal.message, refusal.extra_header);
                 return (response, None);
             }
         };
@@ -243,14 +270,29 @@ impl Engine {
         let target = match query.session_id() {
             None if !query.supports_protocol() => {
                 // The reference checks the protocol once `ws` has written its 101.
+                debug!(self, Log::Engine, "unsupported protocol version");
                 let code = ErrorCode::UnsupportedProtocolVersion;
-                return (accept + &error_response(400, code.message(), None), None);
+                return (
+                    accept + &self.refuse_upgrade(400, code.message(), None),
+                    None,
+                );
             }
             None => Target::Handshake(request.sid),
-            Some(_) if query.transport.as_deref() != Some("websocket") => Target::Reject,
-            Some(sid) => self
-                .session_by_sid(sid)
-                .map_or(Target::Reject, Target::Upgrade),
+            Some(_) if query.transport.as_deref() != Some("websocket") => {
+                debug!(
+                    self,
+                    Log::Engine,
+                    "transport doesn't handle upgraded requests"
+                );
+                Target::Reject
+            }
+            Some(sid) => match self.session_by_sid(sid) {
+                Some(session) => Target::Upgrade(session),
+                None => {
+                    debug!(self, Log::Engine, "upgrade attempt for closed client");
+                    Target::Reject
+                }
+            },
         };
         (accept, Some(target))
     }
@@ -262,31 +304,77 @@ impl Engine {
     {
         {
             let mut state = session.lock();
-            if state.upgrading || state.upgraded || state.ready != ReadyState::Open {
+            if let Some(refusal) = upgrade_refusal(&state) {
+                drop(state);
+                debug!(self, Log::Engine, "{refusal}");
                 return false;
             }
             state.upgrading = true;
         }
-        let probed = tokio::time::timeout(self.config.upgrade_timeout, self.probe(session, ws))
+        debug!(self, Log::Engine, "upgrading existing transport");
+        debug!(
+            self,
+            Log::Socket,
+            "might upgrade socket transport from \"polling\" to \"websocket\""
+        );
+        let probe = tokio::time::timeout(self.config.upgrade_timeout, self.probe(session, ws))
             .await
-            .unwrap_or(false);
+            // How the reference's line for a probe that timed out ends.
+            .unwrap_or(Probe::Failed("closing transport"));
         let mut state = session.lock();
         state.upgrading = false;
-        if !probed || state.ready == ReadyState::Closed {
+        let failure = match probe {
+            Probe::Upgraded if state.ready == ReadyState::Closed => Some("socket closed"),
+            Probe::Upgraded => None,
+            Probe::Refused => return false,
+            Probe::Failed(why) => Some(why),
+        };
+        if let Some(why) = failure {
+            drop(state);
+            debug!(self, Log::Socket, "client did not complete upgrade - {why}");
             return false;
         }
         state.transport = Transport::WebSocket;
         state.upgraded = true;
         let parked = state.pending_get.take();
         drop(state);
-        if let Some(waiter) = parked {
-            waiter(packet::encode_payload([Outgoing::NOOP].iter()));
-        }
+        self.discard_polling(parked);
         self.handler.on_upgrade(session);
         true
     }
 
-    async fn probe<S>(&self, session: &Arc<Session>, ws: &mut WebSocketStream<S>) -> bool
+    /// Ends the polling transport of a session now on WebSocket: a parked GET gets a
+    /// noop. With the reference's lines for its close.
+    fn discard_polling(&self, parked: Option<PollWaiter>) {
+        debug!(
+            self,
+            Log::Transport,
+            "readyState updated from open to closing (polling)"
+        );
+        debug!(self, Log::Polling, "closing");
+        match parked {
+            Some(waiter) => {
+                debug!(
+                    self,
+                    Log::Polling,
+                    "transport writable - closing right away"
+                );
+                waiter(self.polling_write(packet::encode_payload([Outgoing::NOOP].iter())));
+            }
+            None => debug!(
+                self,
+                Log::Polling,
+                "transport discarded - closing right away"
+            ),
+        }
+        debug!(
+            self,
+            Log::Transport,
+            "readyState updated from closing to closed (polling)"
+        );
+    }
+
+    async fn probe<S>(&self, session: &Arc<Session>, ws: &mut WebSocketStream<S>) -> Probe
     where
         S: AsyncRead + AsyncWrite + Unpin,
     {
@@ -303,12 +391,17 @@ impl Engine {
                     let text = match message {
                         Some(Ok(Message::Text(text))) => text,
                         Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
-                        _ => return false,
+                        Some(Ok(Message::Binary(_) | Message::Frame(_))) => return Probe::Refused,
+                        Some(Ok(Message::Close(_)) | Err(_)) | None => {
+                            return Probe::Failed("transport closed");
+                        }
                     };
+                    debug!(self, Log::Ws, "received \"{text}\"");
                     match packet::decode_text(&text) {
                         Ok(Incoming::Ping("probe")) => {
+                            debug!(self, Log::Socket, "got probe ping packet, sending pong");
                             if ws.send(to_message(Outgoing::PONG_PROBE)).await.is_err() {
-                                return false;
+                                return Probe::Failed("transport closed");
                             }
                             // The first noop a period after the probe, as the reference's
                             // `setInterval`: a GET parked until then still carries a close
@@ -317,14 +410,17 @@ impl Engine {
                             noop_ticker =
                                 Some(tokio::time::interval_at(first, UPGRADE_NOOP_PERIOD));
                         }
-                        Ok(Incoming::Upgrade) => return true,
-                        _ => return false,
+                        Ok(Incoming::Upgrade) => {
+                            debug!(self, Log::Socket, "got upgrade packet - upgrading");
+                            return Probe::Upgraded;
+                        }
+                        _ => return Probe::Refused,
                     }
                 }
                 _ = tick => self.release_parked_poll(session),
                 _ = session.wake.notified() => {
                     if session.is_closed() {
-                        return false;
+                        return Probe::Failed("socket closed");
                     }
                 }
             }
@@ -356,8 +452,12 @@ impl Engine {
                     }
                 }
                 message = ws.next() => match message {
-                    Some(Ok(Message::Text(text))) => self.on_text(session, &text),
+                    Some(Ok(Message::Text(text))) => {
+                        debug!(self, Log::Ws, "received \"{text}\"");
+                        self.on_text(session, &text);
+                    }
                     Some(Ok(Message::Binary(bytes))) => {
+                        debug!(self, Log::Ws, "received \"{}\"", String::from_utf8_lossy(&bytes));
                         self.on_packet(session, Incoming::Binary(bytes));
                     }
                     Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {
@@ -440,6 +540,19 @@ impl Engine {
                 None => return false,
             }
         }
+    }
+}
+
+/// Why the reference turns an upgrade of this session away, if it does.
+fn upgrade_refusal(state: &State) -> Option<&'static str> {
+    if state.ready != ReadyState::Open {
+        Some("upgrade attempt for closed client")
+    } else if state.upgrading {
+        Some("transport has already been trying to upgrade")
+    } else if state.upgraded {
+        Some("transport had already been upgraded")
+    } else {
+        None
     }
 }
 

@@ -9,7 +9,7 @@ use tokio_tungstenite::WebSocketStream;
 
 use super::*;
 use crate::engine::polling::PollOutcome;
-use crate::engine::testing::{Event, Recorder};
+use crate::engine::testing::{debugging, Event, Recorder};
 use crate::engine::EngineConfig;
 
 const KEY: &str = "dGhlIHNhbXBsZSBub25jZQ==";
@@ -113,7 +113,7 @@ async fn answers_the_handshake_like_ws() {
 
 #[tokio::test]
 async fn refuses_invalid_handshakes_like_ws() {
-    let (engine, recorder) = Recorder::engine(EngineConfig::default());
+    let (engine, recorder) = Recorder::engine(debugging(EngineConfig::default()));
     let cases = [
         (
             UpgradeRequest {
@@ -167,6 +167,17 @@ async fn refuses_invalid_handshakes_like_ws() {
         assert_eq!(body, message);
     }
     assert_eq!(engine.clients_count(), 0);
+    assert_eq!(
+        recorder.take_debug(),
+        [
+            "engine request refused with 405: Invalid HTTP method",
+            "engine request refused with 400: Invalid Upgrade header",
+            "engine request refused with 400: Missing or invalid Sec-WebSocket-Key header",
+            "engine request refused with 400: Missing or invalid Sec-WebSocket-Version header",
+            "engine unsupported protocol version",
+            "engine request refused with 400: Unsupported protocol version",
+        ]
+    );
 }
 
 #[tokio::test]
@@ -212,7 +223,7 @@ async fn pings_and_times_out_a_silent_client() {
         ping_timeout: Duration::from_millis(50),
         ..EngineConfig::default()
     };
-    let (engine, recorder) = Recorder::engine(config);
+    let (engine, recorder) = Recorder::engine(debugging(config));
     let mut ws = websocket(&engine, "/?EIO=4&transport=websocket").await;
     next_text(&mut ws).await;
     for _ in 0..3 {
@@ -227,6 +238,23 @@ async fn pings_and_times_out_a_silent_client() {
         events.last(),
         Some(Event::Close(_, "ping timeout"))
     ));
+    let lines = recorder.take_debug();
+    let heartbeat = [
+        "engine:socket writing ping packet - expecting pong within 50ms",
+        "engine:socket sending packet \"ping\" (undefined)",
+        "engine:ws received \"3\"",
+        "engine:socket received packet pong",
+        "engine:socket got pong",
+    ];
+    let first = lines.iter().position(|line| line == heartbeat[0]).unwrap();
+    assert_eq!(lines[first..first + 5], heartbeat, "{lines:#?}");
+    assert_eq!(
+        lines[lines.len() - 2..],
+        [
+            "engine:transport readyState updated from open to closed (websocket)",
+            "engine:socket readyState updated from open to closed",
+        ]
+    );
 }
 
 #[tokio::test]
@@ -260,7 +288,7 @@ async fn oversized_messages_close_with_1009() {
 
 #[tokio::test]
 async fn upgrades_a_polling_session() {
-    let (engine, recorder) = Recorder::engine(EngineConfig::default());
+    let (engine, recorder) = Recorder::engine(debugging(EngineConfig::default()));
     let (session, _) = engine.handshake_polling(None);
     let (waiter, parked) = Recorder::waiter();
     assert_eq!(engine.poll(&session, waiter), PollOutcome::Parked);
@@ -290,6 +318,27 @@ async fn upgrades_a_polling_session() {
         second.next().await,
         Some(Ok(Message::Close(_))) | None
     ));
+    let lines = recorder.take_debug();
+    let upgrade = lines
+        .iter()
+        .skip_while(|line| *line != "engine upgrading existing transport");
+    let expected = [
+        "engine upgrading existing transport",
+        "engine:socket might upgrade socket transport from \"polling\" to \"websocket\"",
+        "engine:ws received \"2probe\"",
+        "engine:socket got probe ping packet, sending pong",
+        "engine:socket writing a noop packet to polling for fast upgrade",
+        "engine:polling writing \"6\"",
+        "engine:socket sending packet \"message\" (queued while upgrading)",
+        "engine:ws received \"5\"",
+        "engine:socket got upgrade packet - upgrading",
+        "engine:transport readyState updated from open to closing (polling)",
+        "engine:polling closing",
+        "engine:polling transport discarded - closing right away",
+        "engine:transport readyState updated from closing to closed (polling)",
+        "engine transport had already been upgraded",
+    ];
+    assert_eq!(upgrade.collect::<Vec<_>>(), expected);
 }
 
 #[tokio::test]
