@@ -71,6 +71,27 @@ for (const impl of implementations) {
       await new Promise((resolve) => io.close(resolve));
     });
 
+    it('emits close once, when connections Node served were open at close', async () => {
+      const io = new impl.module.Server(0);
+      await once(io.httpServer, 'listening');
+      const { port } = io.httpServer.address();
+      let closes = 0;
+      io.httpServer.on('close', () => closes++);
+      // A polling handshake on a keep-alive connection, which Node serves.
+      const agent = new http.Agent({ keepAlive: true });
+      await new Promise((resolve, reject) => {
+        http
+          .get(`http://127.0.0.1:${port}/socket.io/?EIO=4&transport=polling`, { agent }, (res) => {
+            res.resume().on('end', resolve);
+          })
+          .on('error', reject);
+      });
+      await new Promise((resolve) => io.close(resolve));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal(closes, 1);
+      agent.destroy();
+    });
+
     it('emits error when the port is taken', async () => {
       const first = await startServer(impl);
       const second = new impl.module.Server(first.port);

@@ -99,6 +99,10 @@ function listenInRust(engine, server, port, path) {
     const wasListening = keepAlive !== null;
     if (wasListening) {
       engine.native.closeListener();
+      // Idle connections end first, while the listener still counts as open: without a
+      // handle, net emits `close` whenever the last connection ends, and once more when
+      // its own close finds none left.
+      this.closeIdleConnections();
       clearInterval(keepAlive);
       keepAlive = null;
     }
