@@ -163,6 +163,8 @@ describe('attaching to an http.Server', () => {
     const connected = waitEvent(ctx.engine, 'connection');
     const ws = new WebSocket(`ws://127.0.0.1:${ctx.port}/engine.io/?EIO=4&transport=websocket`);
     assert.equal((await connected)[0].id, 'sync-3');
+    // As in the reference, `connection` comes before the client has its handshake.
+    await waitEvent(ws, 'open');
     ws.close();
     ctx.engine.generateId = () => Promise.reject(new Error('no id'));
     const res = await request(`${ctx.url}/engine.io/?EIO=4&transport=polling`);

@@ -170,8 +170,8 @@ class Engine extends EventEmitter {
     debug('closing all open clients');
     this.native.closeAll();
     this._drain();
-    for (const socket of this._bridges.values()) socket.destroy();
-    this._bridges.clear();
+    // Bridged sockets end once Rust has written what was queued and the close frame
+    // (a bounded time), as adopted ones do.
     return this;
   }
 
@@ -301,6 +301,8 @@ class Engine extends EventEmitter {
     this.clients[sid] = socket;
     this.clientsCount++;
     this.emit('connection', socket);
+    // Rust holds a WebSocket handshake until then, as the reference writes it in this tick.
+    if (transport === 'websocket') this.native.announced(handle);
   }
 
   _onClose(handle, reason, description) {

@@ -33,6 +33,8 @@ function handleUpgrade(engine, req, socket, head) {
   };
   engine._applyMiddlewares(req, res, (err) => {
     if (err) return refuse(3, { name: 'MIDDLEWARE_FAILURE' });
+    // Middlewares such as express-session set their headers when writeHead() is called.
+    res.writeHead();
     const verdict = engine.native.verify(req.method, req.url, req.headers.origin ?? null, true);
     if (verdict.errorCode != null) return refuse(verdict.errorCode);
     if (!verdict.handshake) return accept(engine, req, socket, head, adoptable, null);

@@ -44,23 +44,43 @@ impl ErrorCode {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CloseReason {
     TransportClose,
-    TransportError,
+    /// A fault of the transport: `"transport error"`, described as the reference does.
+    TransportError(TransportFault),
     PingTimeout,
     ParseError,
     ForcedClose,
+}
+
+/// What went wrong with a transport, for the description of a `"transport error"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TransportFault {
+    /// A WebSocket frame tungstenite refused, or a packet out of place.
+    Protocol,
     /// A WebSocket message over `maxHttpBufferSize`.
     MessageTooLarge,
     /// The client did not read what was sent to it until its outbound queue was full.
     OutboundBufferFull,
+    /// Writing to the WebSocket failed.
+    WriteError,
+    /// A second GET while one is parked.
+    PollOverlap,
+    /// The client went away before its parked GET was answered.
+    PollAborted,
+    /// A second POST while one is in flight.
+    PostOverlap,
+    /// The client went away while sending its POST body.
+    PostAborted,
+    /// A POST of binary content, which Engine.IO v4 does not send.
+    InvalidContent,
+    /// A ping from an Engine.IO v4 client (the server pings).
+    InvalidHeartbeatDirection,
 }
 
 impl CloseReason {
     pub fn as_str(self) -> &'static str {
         match self {
             CloseReason::TransportClose => "transport close",
-            CloseReason::TransportError
-            | CloseReason::MessageTooLarge
-            | CloseReason::OutboundBufferFull => "transport error",
+            CloseReason::TransportError(_) => "transport error",
             CloseReason::PingTimeout => "ping timeout",
             CloseReason::ParseError => "parse error",
             CloseReason::ForcedClose => "forced close",
@@ -70,10 +90,20 @@ impl CloseReason {
     /// The message of the error the application gets as the reason's description
     /// (the reference's `TransportError`).
     pub fn description(self) -> Option<&'static str> {
-        match self {
-            CloseReason::MessageTooLarge => Some("RangeError: Max payload size exceeded"),
-            CloseReason::OutboundBufferFull => Some("outbound buffer full"),
-            _ => None,
+        let CloseReason::TransportError(fault) = self else {
+            return None;
+        };
+        match fault {
+            TransportFault::Protocol => None,
+            TransportFault::MessageTooLarge => Some("RangeError: Max payload size exceeded"),
+            TransportFault::OutboundBufferFull => Some("outbound buffer full"),
+            TransportFault::WriteError => Some("write error"),
+            TransportFault::PollOverlap => Some("overlap from client"),
+            TransportFault::PollAborted => Some("poll connection closed prematurely"),
+            TransportFault::PostOverlap => Some("data request overlap from client"),
+            TransportFault::PostAborted => Some("data request connection closed prematurely"),
+            TransportFault::InvalidContent => Some("invalid content"),
+            TransportFault::InvalidHeartbeatDirection => Some("invalid heartbeat direction"),
         }
     }
 }

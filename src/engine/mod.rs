@@ -25,7 +25,7 @@ use parking_lot::{Mutex, MutexGuard};
 use tokio::runtime::Handle;
 
 pub use config::{EngineConfig, InitialPacket, PollingCompression, Transport};
-pub use error::{CloseReason, ErrorCode};
+pub use error::{CloseReason, ErrorCode, TransportFault};
 pub use packet::Outgoing;
 pub use session::{ReadyState, Session};
 
@@ -59,6 +59,12 @@ pub trait EngineHandler: Send + Sync + 'static {
     fn on_abandoned(&self, _handle: u32) {}
     /// A debug line, of a namespace the config enables.
     fn on_debug(&self, _namespace: &'static str, _message: fmt::Arguments<'_>) {}
+    /// Whether the application calls [`Engine::announced`] once it was told of a new
+    /// session. A WebSocket handshake is then written only after that, as the reference
+    /// emits `connection` before its client can have the open packet.
+    fn announces_open(&self) -> bool {
+        false
+    }
 }
 
 pub struct Engine {
@@ -196,6 +202,12 @@ impl Engine {
         session
     }
 
+    /// The application was told of `session` (its `connection` listeners ran).
+    pub fn announced(&self, session: &Session) {
+        session.lock().announced = true;
+        session.wake.notify_one();
+    }
+
     fn handshake_json(&self, session: &Session, transport: Transport) -> String {
         // Written by hand to keep the reference's key order.
         format!(
@@ -288,7 +300,10 @@ impl Engine {
         }
         if state.outbox.bytes() >= self.config.max_outbound_buffer {
             drop(state);
-            self.terminate(session, CloseReason::OutboundBufferFull);
+            self.terminate(
+                session,
+                CloseReason::TransportError(TransportFault::OutboundBufferFull),
+            );
             return false;
         }
         for packet in packets {
@@ -414,6 +429,12 @@ impl Engine {
     /// Ends the session now: a parked GET gets a close packet, the WebSocket task
     /// sends a close frame, and the layer above hears `reason`.
     pub fn terminate(&self, session: &Arc<Session>, reason: CloseReason) {
+        self.end(session, reason, false);
+    }
+
+    /// Ends the session as [`Engine::terminate`] does; with `flush_websocket`, what a
+    /// WebSocket has queued still goes out before its close frame.
+    fn end(&self, session: &Arc<Session>, reason: CloseReason, flush_websocket: bool) {
         let (waiter, was, transport) = {
             let mut state = session.lock();
             if state.ready == ReadyState::Closed {
@@ -421,14 +442,17 @@ impl Engine {
             }
             let was = state.ready;
             session.set_closed(&mut state);
-            state.outbox.clear();
-            state.unsent = None;
+            state.flush_after_close = flush_websocket && state.transport == Transport::WebSocket;
+            if !state.flush_after_close {
+                state.outbox.clear();
+                state.unsent = None;
+            }
             // No more direct writes: the task alone writes the close frame.
             state.socket = None;
             state.post = None;
             (state.pending_get.take(), was, state.transport)
         };
-        if reason.as_str() == CloseReason::TransportError.as_str() {
+        if matches!(reason, CloseReason::TransportError(_)) {
             debug!(self, Log::Socket, "transport error");
         }
         debug!(
@@ -453,11 +477,14 @@ impl Engine {
         self.handler.on_close(session, reason);
     }
 
-    /// Ends every session (`engine.close()`).
+    /// Ends every session (`engine.close()`). The layer above hears each close at once;
+    /// a WebSocket still writes what was queued before its close frame, as the reference
+    /// has handed it to `ws` by then. Over polling it is dropped, as the reference's
+    /// `discard` does.
     pub fn close_all(&self) {
         let sessions: Vec<Arc<Session>> = self.handles.iter().map(|e| e.value().clone()).collect();
         for session in sessions {
-            self.terminate(&session, CloseReason::ForcedClose);
+            self.end(&session, CloseReason::ForcedClose, true);
         }
     }
 
@@ -476,7 +503,10 @@ impl Engine {
                 self.heartbeat.on_pong(session);
             }
             // In v4 the server pings; a client ping is an error.
-            Incoming::Ping(_) => self.terminate(session, CloseReason::TransportError),
+            Incoming::Ping(_) => self.terminate(
+                session,
+                CloseReason::TransportError(TransportFault::InvalidHeartbeatDirection),
+            ),
             Incoming::Open | Incoming::Close | Incoming::Upgrade | Incoming::Noop => {}
         }
     }

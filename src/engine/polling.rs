@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::config::Transport;
 use super::debug::{debug, Log};
-use super::error::CloseReason;
+use super::error::{CloseReason, TransportFault};
 use super::packet::{self, Incoming, Outgoing};
 use super::session::{PollWaiter, ReadyState, Session};
 use super::Engine;
@@ -60,7 +60,10 @@ impl Engine {
         if state.pending_get.is_some() {
             drop(state);
             debug!(self, Log::Polling, "request overlap");
-            self.terminate(session, CloseReason::TransportError);
+            self.terminate(
+                session,
+                CloseReason::TransportError(TransportFault::PollOverlap),
+            );
             return PollOutcome::Overlap;
         }
         debug!(self, Log::Polling, "setting request");
@@ -94,7 +97,10 @@ impl Engine {
     pub fn poll_aborted(&self, session: &Arc<Session>) {
         let parked = session.lock().pending_get.take().is_some();
         if parked {
-            self.terminate(session, CloseReason::TransportError);
+            self.terminate(
+                session,
+                CloseReason::TransportError(TransportFault::PollAborted),
+            );
         }
     }
 
@@ -108,16 +114,16 @@ impl Engine {
             return Err(PostError::Gone);
         }
         debug!(self, Log::Engine, "setting new request for existing client");
-        let error = if state.post.is_some() {
-            PostError::Overlap
+        let (error, fault) = if state.post.is_some() {
+            (PostError::Overlap, TransportFault::PostOverlap)
         } else if binary_content {
-            PostError::BinaryContent
+            (PostError::BinaryContent, TransportFault::InvalidContent)
         } else {
             state.post = Some(Vec::new());
             return Ok(());
         };
         drop(state);
-        self.terminate(session, CloseReason::TransportError);
+        self.terminate(session, CloseReason::TransportError(fault));
         Err(error)
     }
 
@@ -154,7 +160,10 @@ impl Engine {
     pub fn post_aborted(&self, session: &Arc<Session>) {
         let in_flight = session.lock().post.take().is_some();
         if in_flight {
-            self.terminate(session, CloseReason::TransportError);
+            self.terminate(
+                session,
+                CloseReason::TransportError(TransportFault::PostAborted),
+            );
         }
     }
 

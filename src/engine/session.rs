@@ -67,6 +67,10 @@ pub(super) struct State {
     pub pending_get: Option<PollWaiter>,
     /// Body of the polling POST in flight.
     pub post: Option<Vec<u8>>,
+    /// The application was told of the session (see [`super::EngineHandler::announces_open`]).
+    pub announced: bool,
+    /// Closed by a server shutdown: what is queued still goes out before the close frame.
+    pub flush_after_close: bool,
 }
 
 impl Session {
@@ -85,6 +89,8 @@ impl Session {
                 unsent: None,
                 pending_get: None,
                 post: None,
+                announced: false,
+                flush_after_close: false,
             }),
             wake: Notify::new(),
             ping_seq: AtomicU32::new(0),

@@ -230,6 +230,10 @@ impl EngineHandler for JsEvents {
         self.queue.push(EventKind::Upgrade, session.handle(), &[]);
     }
 
+    fn announces_open(&self) -> bool {
+        true
+    }
+
     fn on_close(&self, session: &Arc<Session>, reason: CloseReason) {
         let description = reason.description().unwrap_or_default();
         self.queue.push(
@@ -543,6 +547,15 @@ impl NativeEngine {
         self.engine
             .session(handle)
             .is_some_and(|session| session.is_writable())
+    }
+
+    /// The engine's `connection` listeners ran for the WebSocket session `handle`: its
+    /// handshake may be written.
+    #[napi(catch_unwind)]
+    pub fn announced(&self, handle: u32) {
+        if let Some(session) = self.engine.session(handle) {
+            self.engine.announced(&session);
+        }
     }
 
     /// Closes a session: gracefully, or at once when `discard` is set.

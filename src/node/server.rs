@@ -38,6 +38,10 @@ impl ServerEvents for JsEvents {
         crate::engine::EngineHandler::on_abandoned(self, handle);
     }
 
+    fn engine_announces_open(&self) -> bool {
+        crate::engine::EngineHandler::announces_open(self)
+    }
+
     fn connect_request(&self, socket: &Socket, auth: Option<&str>) {
         let engine_handle = socket.session.handle().to_le_bytes();
         let nsp_length = (socket.nsp.len() as u32).to_le_bytes();

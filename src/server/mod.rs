@@ -35,6 +35,10 @@ pub trait ServerEvents: Send + Sync + 'static {
     fn engine_upgrade(&self, session: &Arc<Session>);
     fn engine_close(&self, session: &Arc<Session>, reason: CloseReason);
     fn engine_abandoned(&self, handle: u32);
+    /// See [`EngineHandler::announces_open`].
+    fn engine_announces_open(&self) -> bool {
+        false
+    }
     /// A client asks to join a namespace; answer with [`Server::accept`] or [`Server::refuse`].
     fn connect_request(&self, socket: &Socket, auth: Option<&str>);
     /// An EVENT or ACK with its JSON payload and binary attachments.
@@ -660,6 +664,10 @@ impl EngineHandler for Server {
 
     fn on_abandoned(&self, handle: u32) {
         self.events.engine_abandoned(handle);
+    }
+
+    fn announces_open(&self) -> bool {
+        self.events.engine_announces_open()
     }
 
     fn on_drain(&self, session: &Arc<Session>) {

@@ -23,7 +23,7 @@ use tokio_tungstenite::WebSocketStream;
 
 use super::config::Transport;
 use super::debug::{debug, Log};
-use super::error::{CloseReason, ErrorCode};
+use super::error::{CloseReason, ErrorCode, TransportFault};
 use super::packet::{self, Incoming, Outgoing};
 use super::request::EngineQuery;
 use super::session::{PollWaiter, ReadyState, Session, State};
@@ -36,6 +36,8 @@ const UPGRADE_NOOP_PERIOD: Duration = Duration::from_millis(100);
 const CLOSE_FRAME_TIMEOUT: Duration = Duration::from_secs(1);
 const READ_BUFFER_SIZE: usize = 1024;
 const WRITE_BUFFER_SIZE: usize = 16 * 1024;
+/// Writing to the WebSocket failed (the reference's "write error").
+const WRITE_ERROR: CloseReason = CloseReason::TransportError(TransportFault::WriteError);
 
 /// The parts of an HTTP upgrade request the WebSocket transport needs.
 #[derive(Debug, Default, Clone)]
@@ -135,6 +137,22 @@ fn ws_config(max_payload: usize) -> WebSocketConfig {
         .max_frame_size(Some(max_payload))
 }
 
+/// Why a session ends when reading its WebSocket fails. A connection that ends without a
+/// close frame (the client's process killed, a reset, `ws.terminate()`) is a `"transport
+/// close"`, as `ws` reports it to the reference; frames it cannot read are an error.
+fn read_error_reason(error: &WsError) -> CloseReason {
+    use tokio_tungstenite::tungstenite::error::ProtocolError;
+    match error {
+        WsError::Io(_)
+        | WsError::ConnectionClosed
+        | WsError::AlreadyClosed
+        | WsError::Protocol(ProtocolError::ResetWithoutClosingHandshake) => {
+            CloseReason::TransportClose
+        }
+        _ => CloseReason::TransportError(TransportFault::Protocol),
+    }
+}
+
 fn to_message(packet: Outgoing) -> Message {
     match packet {
         Outgoing::Text(text) => Message::Text(text),
@@ -218,6 +236,9 @@ impl Engine {
             Some(Target::Handshake(sid)) => {
                 pending.settled = true;
                 let session = self.open_session(Transport::WebSocket, pending.handle, sid.clone());
+                if self.handler.announces_open() && !self.until_announced(&session).await {
+                    return;
+                }
                 let (batch, bytes) = session.lock().outbox.take_batch();
                 for packet in batch.iter() {
                     direct::append_frame(&mut response, packet);
@@ -230,7 +251,7 @@ impl Engine {
         drop(response);
         if let Some((session, bytes)) = &opened {
             if !written {
-                return self.terminate(session, CloseReason::TransportError);
+                return self.terminate(session, WRITE_ERROR);
             }
             let high_water = self.config.outbound_high_water_mark;
             let drained = session.lock().outbox.written(*bytes, high_water);
@@ -252,6 +273,20 @@ impl Engine {
             _ => return close_quietly(&mut ws, None).await,
         };
         self.drive(&session, &mut ws).await;
+    }
+
+    /// Waits until the application was told of `session`; false if it closed first.
+    async fn until_announced(&self, session: &Session) -> bool {
+        loop {
+            if session.is_closed() {
+                return false;
+            }
+            if session.lock().announced {
+                return true;
+            }
+            // `announced` and closing both wake the task; a wake before this wait is kept.
+            session.wake.notified().await;
+        }
     }
 
     /// The HTTP response to an upgrade request, and where the connection goes after
@@ -471,14 +506,14 @@ impl Engine {
                     }
                     Some(Err(WsError::Capacity(CapacityError::MessageTooLong { .. }))) => {
                         close_frame = Some(CloseFrame { code: CloseCode::Size, reason: "".into() });
-                        self.terminate(session, CloseReason::MessageTooLarge);
+                        let reason = CloseReason::TransportError(TransportFault::MessageTooLarge);
+                        self.terminate(session, reason);
                     }
-                    Some(Err(_)) => {
-                        self.terminate(session, CloseReason::TransportError);
-                    }
+                    Some(Err(error)) => self.terminate(session, read_error_reason(&error)),
                 }
             }
         }
+        write_left_over(session, ws).await;
         close_quietly(ws, close_frame).await;
     }
 
@@ -505,7 +540,7 @@ impl Engine {
                 // The end of a frame a direct write began: nothing may come before it.
                 let write = ws.get_mut().write_all(&tail);
                 if !matches!(until_closed(session, write).await, Some(Ok(()))) {
-                    self.terminate(session, CloseReason::TransportError);
+                    self.terminate(session, WRITE_ERROR);
                     return false;
                 }
                 let drained = session.lock().outbox.written(bytes, high_water);
@@ -518,13 +553,19 @@ impl Engine {
                 return ready == ReadyState::Open;
             }
             queued = false;
-            for packet in batch {
+            let mut batch = batch;
+            while !batch.is_empty() {
                 let ready = futures_util::future::poll_fn(|cx| ws.poll_ready_unpin(cx));
                 if !matches!(until_closed(session, ready).await, Some(Ok(()))) {
+                    let mut state = session.lock();
+                    if state.flush_after_close {
+                        state.outbox.restore(batch);
+                    }
                     return false;
                 }
+                let packet = batch.pop_front().expect("the batch is not empty");
                 if ws.start_send_unpin(to_message(packet)).is_err() {
-                    self.terminate(session, CloseReason::TransportError);
+                    self.terminate(session, WRITE_ERROR);
                     return false;
                 }
             }
@@ -534,7 +575,7 @@ impl Engine {
             match until_closed(session, flush).await {
                 Some(Ok(())) => {}
                 Some(Err(_)) => {
-                    self.terminate(session, CloseReason::TransportError);
+                    self.terminate(session, WRITE_ERROR);
                     return false;
                 }
                 None => return false,
@@ -586,6 +627,31 @@ async fn until_closed<F: Future>(session: &Session, future: F) -> Option<F::Outp
             }
         }
     }
+}
+
+/// Writes what a closed session kept queued ([`Engine::close_all`]), giving a peer that
+/// does not read a bounded time.
+async fn write_left_over<S>(session: &Session, ws: &mut WebSocketStream<S>)
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let (unsent, batch) = {
+        let mut state = session.lock();
+        (state.unsent.take(), state.outbox.take_batch().0)
+    };
+    if unsent.is_none() && batch.is_empty() {
+        return;
+    }
+    let write = async {
+        if let Some((tail, _)) = unsent {
+            ws.get_mut().write_all(&tail).await.map_err(WsError::Io)?;
+        }
+        for packet in batch {
+            ws.feed(to_message(packet)).await?;
+        }
+        ws.flush().await
+    };
+    let _ = tokio::time::timeout(CLOSE_FRAME_TIMEOUT, write).await;
 }
 
 /// Sends a close frame, giving a peer that does not read a bounded time.

@@ -389,6 +389,45 @@ async fn server_close_flushes_then_closes_the_websocket() {
 }
 
 #[tokio::test]
+async fn closing_every_session_still_writes_what_was_queued() {
+    let (engine, recorder) = Recorder::engine(EngineConfig::default());
+    let mut ws = websocket(&engine, "/?EIO=4&transport=websocket").await;
+    next_text(&mut ws).await;
+    let handle = match recorder.take()[..] {
+        [Event::Open(handle)] => handle,
+        ref other => panic!("{other:?}"),
+    };
+    let session = engine.session(handle).unwrap();
+    engine.send(&session, Outgoing::message("bye"));
+    engine.close_all();
+    // The layer above hears the close at once; the client still gets "bye" first.
+    assert_eq!(recorder.take(), [Event::Close(handle, "forced close")]);
+    assert_eq!(next_text(&mut ws).await, "4bye");
+    assert!(matches!(ws.next().await, Some(Ok(Message::Close(_)))));
+}
+
+#[test]
+fn a_connection_ending_without_a_close_frame_is_a_transport_close() {
+    use tokio_tungstenite::tungstenite::error::ProtocolError;
+    let reset = std::io::Error::from(std::io::ErrorKind::ConnectionReset);
+    for error in [
+        WsError::Protocol(ProtocolError::ResetWithoutClosingHandshake),
+        WsError::Io(reset),
+        WsError::ConnectionClosed,
+    ] {
+        assert_eq!(
+            read_error_reason(&error),
+            CloseReason::TransportClose,
+            "{error}"
+        );
+    }
+    assert_eq!(
+        read_error_reason(&WsError::Protocol(ProtocolError::InvalidOpcode(15))),
+        CloseReason::TransportError(TransportFault::Protocol)
+    );
+}
+
+#[tokio::test]
 async fn head_bytes_are_read_before_the_socket() {
     let (engine, recorder) = Recorder::engine(EngineConfig::default());
     let (client, server) = tokio::io::duplex(64 * 1024);
