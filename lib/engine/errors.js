@@ -1,23 +1,8 @@
 'use strict';
 
-// The reference's request error codes (`Server.errors`) and their messages.
+// The reference's request error codes (`Server.errors`) and their messages, as Rust
+// defines them.
 
-const errors = Object.freeze({
-  UNKNOWN_TRANSPORT: 0,
-  UNKNOWN_SID: 1,
-  BAD_HANDSHAKE_METHOD: 2,
-  BAD_REQUEST: 3,
-  FORBIDDEN: 4,
-  UNSUPPORTED_PROTOCOL_VERSION: 5,
-});
-
-const errorMessages = Object.freeze({
-  0: 'Transport unknown',
-  1: 'Session ID unknown',
-  2: 'Bad handshake method',
-  3: 'Bad request',
-  4: 'Forbidden',
-  5: 'Unsupported protocol version',
-});
+const { errors, errorMessages } = require('./boundary');
 
 module.exports = { errors, errorMessages };

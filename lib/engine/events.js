@@ -2,33 +2,14 @@
 
 // Decodes the batches of events the Rust engine sends (see src/node/events.rs).
 
-const EventKind = Object.freeze({
-  OPEN: 1,
-  TEXT: 2,
-  BINARY: 3,
-  UPGRADE: 4,
-  CLOSE: 5,
-  POLL_REPLY: 6,
-  BRIDGE_DATA: 7,
-  BRIDGE_RESUME: 8,
-  BRIDGE_END: 9,
-  SOCKET_CONNECT: 10,
-  SOCKET_EVENT: 11,
-  SOCKET_ACK: 12,
-  SOCKET_DISCONNECT: 13,
-  SOCKET_ERROR: 14,
-  ABANDONED: 15,
-  DRAIN: 16,
-  HAND_OFF: 17,
-  ACCEPTED: 18,
-  DEBUG: 19,
-});
+const { EventKind, batchLayout } = require('./boundary');
 
 /** The records' length, before them. */
-const BATCH_HEADER_SIZE = 4;
-const RECORD_HEADER_SIZE = 9;
+const BATCH_HEADER_SIZE = batchLayout.header;
+/** A record's kind, id and payload length. */
+const RECORD_HEADER_SIZE = batchLayout.recordHeader;
 /** A JSON text's reference at the start of a record: index, offset, length. */
-const JSON_REFERENCE_SIZE = 12;
+const JSON_REFERENCE_SIZE = batchLayout.jsonReference;
 
 /** The JSON values of the batch being handled, parsed at once on first use. */
 const parsed = { batch: null, values: null };

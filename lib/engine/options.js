@@ -1,19 +1,22 @@
 'use strict';
 
-// Engine options: the reference's defaults, and what the Rust engine is told.
+// Engine options: the reference's defaults (those the engine applies are Rust's), and
+// what the Rust engine is told.
+
+const { engineDefaults } = require('./boundary');
 
 const defaults = Object.freeze({
-  pingTimeout: 20000,
-  pingInterval: 25000,
-  upgradeTimeout: 10000,
-  maxHttpBufferSize: 1e6,
+  pingTimeout: engineDefaults.pingTimeout,
+  pingInterval: engineDefaults.pingInterval,
+  upgradeTimeout: engineDefaults.upgradeTimeout,
+  maxHttpBufferSize: engineDefaults.maxHttpBufferSize,
   // Not in the reference, which buffers without limit: bytes queued for one connection
   // above which `emit()` returns false (until `drain`), and at which it is disconnected.
-  outboundHighWaterMark: 1024 * 1024,
-  maxOutboundBufferSize: 16 * 1024 * 1024,
-  transports: ['polling', 'websocket'],
-  allowUpgrades: true,
-  httpCompression: { threshold: 1024 },
+  outboundHighWaterMark: engineDefaults.outboundHighWaterMark,
+  maxOutboundBufferSize: engineDefaults.maxOutboundBufferSize,
+  transports: engineDefaults.transports,
+  allowUpgrades: engineDefaults.allowUpgrades,
+  httpCompression: { threshold: engineDefaults.httpCompression.threshold },
   cors: false,
   allowEIO3: false,
 });
@@ -59,12 +62,12 @@ function nativeOptions(opts) {
 
 // zlib's default level; the only zlib option Rust applies to the polling answers it
 // compresses itself (with any other, Node writes compressible answers).
-const DEFAULT_LEVEL = 6;
+const DEFAULT_LEVEL = engineDefaults.httpCompression.level;
 
 /** `httpCompression` for Rust: no `level` when zlib options Rust does not apply are set. */
 function nativeCompression(compression) {
   if (!compression) return undefined;
-  const { threshold = 1024, level = DEFAULT_LEVEL, ...others } = compression;
+  const { threshold = defaults.httpCompression.threshold, level = DEFAULT_LEVEL, ...others } = compression;
   const appliesInRust =
     Object.keys(others).length === 0 &&
     Number.isFinite(threshold) &&

@@ -6,6 +6,7 @@
 const zlib = require('node:zlib');
 const accepts = require('accepts');
 const debug = require('../debug').logger('engine:polling');
+const { engineDefaults } = require('./boundary');
 
 const compressors = { gzip: zlib.gzip, deflate: zlib.deflate };
 
@@ -90,7 +91,7 @@ function writePolling(engine, req, res, payload, sid) {
   const headers = { 'Content-Type': 'text/plain; charset=UTF-8' };
   const compression = engine.opts.httpCompression;
   const encoding =
-    compression && Buffer.byteLength(payload) >= (compression.threshold ?? 1024)
+    compression && Buffer.byteLength(payload) >= (compression.threshold ?? engineDefaults.httpCompression.threshold)
       ? accepts(req).encodings(['gzip', 'deflate'])
       : false;
   if (!encoding) {

@@ -13,6 +13,19 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every code, with its name in the reference's `Server.errors`, in its order.
+    pub const ALL: [(&'static str, ErrorCode); 6] = [
+        ("UNKNOWN_TRANSPORT", ErrorCode::UnknownTransport),
+        ("UNKNOWN_SID", ErrorCode::UnknownSid),
+        ("BAD_HANDSHAKE_METHOD", ErrorCode::BadHandshakeMethod),
+        ("BAD_REQUEST", ErrorCode::BadRequest),
+        ("FORBIDDEN", ErrorCode::Forbidden),
+        (
+            "UNSUPPORTED_PROTOCOL_VERSION",
+            ErrorCode::UnsupportedProtocolVersion,
+        ),
+    ];
+
     pub fn message(self) -> &'static str {
         match self {
             ErrorCode::UnknownTransport => "Transport unknown",

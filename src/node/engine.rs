@@ -90,6 +90,37 @@ impl EngineOptions {
     }
 }
 
+impl EngineOptions {
+    /// The options of `config` as JS names them: with the default config, the facade's
+    /// defaults for what the engine applies (see `boundary()`).
+    pub fn from_config(config: &EngineConfig) -> Self {
+        let transports = [(config.polling, "polling"), (config.websocket, "websocket")];
+        EngineOptions {
+            ping_interval: config.ping_interval.as_millis() as u32,
+            ping_timeout: config.ping_timeout.as_millis() as u32,
+            upgrade_timeout: config.upgrade_timeout.as_millis() as u32,
+            max_http_buffer_size: config.max_payload as f64,
+            outbound_high_water_mark: config.outbound_high_water_mark as f64,
+            max_outbound_buffer_size: config.max_outbound_buffer as f64,
+            transports: transports
+                .iter()
+                .filter(|(allowed, _)| *allowed)
+                .map(|(_, name)| name.to_string())
+                .collect(),
+            allow_upgrades: config.allow_upgrades,
+            initial_packet: None,
+            http_compression: match config.polling_compression {
+                PollingCompression::Compress { threshold, level } => Some(HttpCompression {
+                    threshold: threshold as f64,
+                    level: Some(level),
+                }),
+                PollingCompression::Off | PollingCompression::LeftToNode => None,
+            },
+            debug: Vec::new(),
+        }
+    }
+}
+
 /// A size option from JS (a number of bytes, possibly fractional or out of range).
 fn byte_count(value: f64) -> usize {
     value.clamp(0.0, usize::MAX as f64) as usize

@@ -20,43 +20,57 @@ use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::Status;
 use parking_lot::Mutex;
 
-#[derive(Clone, Copy)]
-#[repr(u8)]
-pub enum EventKind {
+/// Defines [`EventKind`] and [`EventKind::ALL`], the names JS knows the kinds by.
+macro_rules! event_kinds {
+    ($($(#[$doc:meta])* $kind:ident = $value:literal as $name:literal,)*) => {
+        #[derive(Clone, Copy)]
+        #[repr(u8)]
+        pub enum EventKind {
+            $($(#[$doc])* $kind = $value,)*
+        }
+
+        impl EventKind {
+            /// Every kind, with its name in JS.
+            pub const ALL: &'static [(&'static str, EventKind)] = &[$(($name, EventKind::$kind),)*];
+        }
+    };
+}
+
+event_kinds! {
     /// A session opened; payload: transport (0 polling, 1 websocket) then the sid.
-    Open = 1,
-    Text = 2,
-    Binary = 3,
-    Upgrade = 4,
+    Open = 1 as "OPEN",
+    Text = 2 as "TEXT",
+    Binary = 3 as "BINARY",
+    Upgrade = 4 as "UPGRADE",
     /// Payload: the close reason, NUL, its description (empty for none).
-    Close = 5,
+    Close = 5 as "CLOSE",
     /// A parked polling GET is answered; payload: the response body.
-    PollReply = 6,
-    BridgeData = 7,
-    BridgeResume = 8,
-    BridgeEnd = 9,
+    PollReply = 6 as "POLL_REPLY",
+    BridgeData = 7 as "BRIDGE_DATA",
+    BridgeResume = 8 as "BRIDGE_RESUME",
+    BridgeEnd = 9 as "BRIDGE_END",
     /// A socket asks to join a namespace; payload: engine handle (u32), socket id (20
     /// bytes), namespace length (u32), namespace, auth JSON.
-    SocketConnect = 10,
+    SocketConnect = 10 as "SOCKET_CONNECT",
     /// Payload: the JSON text's reference, ack id (f64, NaN for none), attachment count
     /// (u32), then each attachment as length (u32) and bytes.
-    SocketEvent = 11,
-    SocketAck = 12,
+    SocketEvent = 11 as "SOCKET_EVENT",
+    SocketAck = 12 as "SOCKET_ACK",
     /// Payload: the disconnect reason, NUL, its description (empty for none).
-    SocketDisconnect = 13,
+    SocketDisconnect = 13 as "SOCKET_DISCONNECT",
     /// Payload: the decoding error's message.
-    SocketError = 14,
+    SocketError = 14 as "SOCKET_ERROR",
     /// A WebSocket handshake's reserved handle will not open a session.
-    Abandoned = 15,
+    Abandoned = 15 as "ABANDONED",
     /// A congested session is below its high-water mark again.
-    Drain = 16,
+    Drain = 16 as "DRAIN",
     /// A connection the listener leaves to Node's HTTP server; the id is its descriptor.
-    HandOff = 17,
+    HandOff = 17 as "HAND_OFF",
     /// The request of a handshake the listener serves; payload: remote address, NUL,
     /// remote port, NUL, local address, NUL, local port, NUL, the request head.
-    Accepted = 18,
+    Accepted = 18 as "ACCEPTED",
     /// A debug line; payload: its namespace, NUL, the line.
-    Debug = 19,
+    Debug = 19 as "DEBUG",
 }
 
 thread_local! {
@@ -82,9 +96,11 @@ pub fn on_worker_park() {
 type Doorbell = ThreadsafeFunction<(), (), Buffer, Status, false, true>;
 
 /// Records' length, before the records.
-const HEADER: usize = 4;
+pub const HEADER: usize = 4;
+/// A record's kind (u8), id (u32) and payload length (u32).
+pub const RECORD_HEADER: usize = 9;
 /// A JSON text's index, offset and length, at the start of its record's payload.
-const JSON_REFERENCE: usize = 12;
+pub const JSON_REFERENCE: usize = 12;
 
 #[derive(Default)]
 struct Batch {
@@ -203,7 +219,7 @@ impl EventQueue {
             if records.is_empty() {
                 records.extend_from_slice(&[0; HEADER]);
             }
-            records.reserve(9 + length);
+            records.reserve(RECORD_HEADER + length);
             records.push(kind as u8);
             records.extend_from_slice(&id.to_le_bytes());
             records.extend_from_slice(&(length as u32).to_le_bytes());

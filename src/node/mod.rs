@@ -1,6 +1,7 @@
 //! The N-API boundary: the only code that uses napi. It owns the tokio runtime, the
 //! exported classes, and the batched event queue towards JS.
 
+mod boundary;
 mod engine;
 mod events;
 mod server;

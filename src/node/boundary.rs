@@ -1,0 +1,57 @@
+//! What JS must read as Rust writes it, defined here once and handed to the facade at
+//! load (`boundary()`): the event kinds and the batch layout, the engine's error codes
+//! and messages, and the defaults of the options the engine applies.
+
+use napi_derive::napi;
+
+use super::engine::EngineOptions;
+use super::events::{self, EventKind};
+use crate::engine::{EngineConfig, ErrorCode};
+
+/// A name JS knows a number by, with its message for an error code.
+#[napi(object)]
+pub struct Named {
+    pub name: String,
+    pub code: u32,
+    pub message: Option<String>,
+}
+
+/// The sizes of a batch's fixed parts (see `events.rs`).
+#[napi(object)]
+pub struct BatchLayout {
+    pub header: u32,
+    pub record_header: u32,
+    pub json_reference: u32,
+}
+
+#[napi(object)]
+pub struct Boundary {
+    pub event_kinds: Vec<Named>,
+    pub batch_layout: BatchLayout,
+    pub errors: Vec<Named>,
+    pub defaults: EngineOptions,
+}
+
+#[napi(catch_unwind)]
+pub fn boundary() -> Boundary {
+    let event_kinds = EventKind::ALL.iter().map(|&(name, kind)| Named {
+        name: name.into(),
+        code: kind as u32,
+        message: None,
+    });
+    let errors = ErrorCode::ALL.iter().map(|&(name, code)| Named {
+        name: name.into(),
+        code: code as u32,
+        message: Some(code.message().into()),
+    });
+    Boundary {
+        event_kinds: event_kinds.collect(),
+        batch_layout: BatchLayout {
+            header: events::HEADER as u32,
+            record_header: events::RECORD_HEADER as u32,
+            json_reference: events::JSON_REFERENCE as u32,
+        },
+        errors: errors.collect(),
+        defaults: EngineOptions::from_config(&EngineConfig::default()),
+    }
+}
