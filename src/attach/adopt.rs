@@ -5,21 +5,19 @@ use std::io;
 
 #[cfg(unix)]
 pub fn adopt_tcp(fd: i32) -> io::Result<tokio::net::TcpStream> {
-    use std::os::fd::FromRawFd;
+    use std::os::fd::{AsRawFd, BorrowedFd};
     if fd < 0 {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
             "invalid file descriptor",
         ));
     }
-    // SAFETY: fcntl only reads the descriptor number; a bad one yields an error.
-    let duplicate = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 0) };
-    if duplicate < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    super::descriptors::reserve_beyond(duplicate);
-    // SAFETY: `duplicate` is a fresh descriptor that nothing else owns.
-    let stream = unsafe { std::net::TcpStream::from_raw_fd(duplicate) };
+    // SAFETY: the descriptor is Node's socket handle, which JS destroys only after this
+    // call returns.
+    let node_socket = unsafe { BorrowedFd::borrow_raw(fd) };
+    let duplicate = node_socket.try_clone_to_owned()?;
+    super::descriptors::reserve_beyond(duplicate.as_raw_fd());
+    let stream = std::net::TcpStream::from(duplicate);
     stream.set_nonblocking(true)?;
     tokio::net::TcpStream::from_std(stream)
 }

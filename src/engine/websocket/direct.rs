@@ -5,12 +5,13 @@
 
 use std::cell::RefCell;
 use std::io::{self, IoSlice};
-use std::os::fd::{AsRawFd, RawFd};
+use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::{Bytes, BytesMut};
+use socket2::SockRef;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 
@@ -103,52 +104,28 @@ impl AsyncWrite for DirectTcpStream {
     }
 }
 
+/// Flags of the direct writes: never wait (the socket is non-blocking anyway), and no
+/// SIGPIPE where the call can say so (Node ignores it elsewhere).
+#[cfg(target_os = "linux")]
+const SEND_FLAGS: libc::c_int = libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT;
+#[cfg(not(target_os = "linux"))]
+const SEND_FLAGS: libc::c_int = libc::MSG_DONTWAIT;
+
+/// The socket behind `socket`, for one write.
+fn borrow(socket: RawFd) -> BorrowedFd<'static> {
+    // SAFETY: every caller holds the session's lock for the borrow's use, and the
+    // descriptor stays open while the lock is held (see `DirectTcpStream::drop`).
+    unsafe { BorrowedFd::borrow_raw(socket) }
+}
+
 /// One non-blocking write of `bytes` on `socket`.
 fn send(socket: RawFd, bytes: &[u8]) -> io::Result<usize> {
-    #[cfg(target_os = "linux")]
-    // SAFETY: the caller holds the session's lock, so the descriptor is open (see
-    // `DirectTcpStream::drop`); `bytes` is alive for the call.
-    let sent = unsafe {
-        libc::send(
-            socket,
-            bytes.as_ptr().cast(),
-            bytes.len(),
-            libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT,
-        )
-    };
-    // The socket is non-blocking, and Node ignores SIGPIPE.
-    #[cfg(not(target_os = "linux"))]
-    // SAFETY: as above.
-    let sent = unsafe { libc::write(socket, bytes.as_ptr().cast(), bytes.len()) };
-    write_result(sent)
+    SockRef::from(&borrow(socket)).send_with_flags(bytes, SEND_FLAGS)
 }
 
 /// One non-blocking vectored write on `socket`.
 fn send_vectored(socket: RawFd, slices: &[IoSlice<'_>]) -> io::Result<usize> {
-    // `IoSlice` is ABI-compatible with `iovec` on Unix.
-    let iov = slices.as_ptr() as *mut libc::iovec;
-    #[cfg(target_os = "linux")]
-    // SAFETY: the caller holds the session's lock, so the descriptor is open (see
-    // `DirectTcpStream::drop`); `msg` points at `slices`, alive for the call.
-    let sent = unsafe {
-        let mut msg: libc::msghdr = std::mem::zeroed();
-        msg.msg_iov = iov;
-        msg.msg_iovlen = slices.len() as _;
-        libc::sendmsg(socket, &msg, libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT)
-    };
-    // The socket is non-blocking, and Node ignores SIGPIPE.
-    #[cfg(not(target_os = "linux"))]
-    // SAFETY: as above.
-    let sent = unsafe { libc::writev(socket, iov, slices.len() as _) };
-    write_result(sent)
-}
-
-/// What a write system call returned: the bytes it wrote, or its error.
-fn write_result(sent: isize) -> io::Result<usize> {
-    match sent {
-        -1 => Err(io::Error::last_os_error()),
-        sent => Ok(sent as usize),
-    }
+    SockRef::from(&borrow(socket)).send_vectored_with_flags(slices, SEND_FLAGS)
 }
 
 impl Engine {
