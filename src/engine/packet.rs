@@ -32,6 +32,15 @@ impl Outgoing {
         Self::with_type('4', text)
     }
 
+    /// A `message` packet whose payload of `len` bytes `write` appends: one allocation of
+    /// exactly the frame's size, which then becomes shared bytes without another.
+    pub fn message_written(len: usize, write: impl FnOnce(&mut String)) -> Self {
+        let mut text = String::with_capacity(1 + len);
+        text.push('4');
+        write(&mut text);
+        Outgoing::Text(text.into())
+    }
+
     /// The `open` packet carrying the handshake JSON.
     pub fn open(handshake_json: &str) -> Self {
         Self::with_type('0', handshake_json)

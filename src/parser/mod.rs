@@ -276,6 +276,46 @@ impl<'de> Visitor<'de> for EventName {
     }
 }
 
+/// Encodes a whole packet: its header, then its JSON `data`. An EVENT or ACK with
+/// attachments is written as its binary type.
+pub fn encode(
+    out: &mut String,
+    kind: PacketType,
+    nsp: &str,
+    attachments: usize,
+    id: Option<u64>,
+    data: &str,
+) {
+    encode_header(
+        out,
+        with_attachments(kind, attachments),
+        nsp,
+        attachments,
+        id,
+    );
+    out.push_str(data);
+}
+
+/// The length of what [`encode`] writes.
+pub fn encoded_len(
+    kind: PacketType,
+    nsp: &str,
+    attachments: usize,
+    id: Option<u64>,
+    data: &str,
+) -> usize {
+    header_len(with_attachments(kind, attachments), nsp, attachments, id) + data.len()
+}
+
+/// The type a packet is written as: binary when it carries attachments.
+fn with_attachments(kind: PacketType, attachments: usize) -> PacketType {
+    match (kind, attachments) {
+        (PacketType::Event, 1..) => PacketType::BinaryEvent,
+        (PacketType::Ack, 1..) => PacketType::BinaryAck,
+        (kind, _) => kind,
+    }
+}
+
 /// Encodes a packet header: `<type>[<attachments>-][<nsp>,][<id>]`, to which the JSON
 /// payload is appended.
 pub fn encode_header(

@@ -7,6 +7,7 @@ use bytes::Bytes;
 use parking_lot::Mutex;
 
 use super::*;
+use crate::adapter::{BroadcastOptions, Room};
 use crate::engine::debug::Enabled;
 use crate::engine::polling::PollOutcome;
 use crate::engine::{EngineConfig, ReadyState};
