@@ -368,8 +368,13 @@ async fn a_failed_probe_leaves_the_session_on_polling() {
     assert_eq!(recorder.take(), [Event::Open(session.handle())]);
 }
 
-#[tokio::test]
-async fn server_close_flushes_then_closes_the_websocket() {
+/// A WebSocket session past its open packet, with a "bye" message queued for its client.
+async fn session_with_bye_queued() -> (
+    Arc<Engine>,
+    Arc<Recorder>,
+    WebSocketStream<DuplexStream>,
+    Arc<Session>,
+) {
     let (engine, recorder) = Recorder::engine(EngineConfig::default());
     let mut ws = websocket(&engine, "/?EIO=4&transport=websocket").await;
     next_text(&mut ws).await;
@@ -379,6 +384,13 @@ async fn server_close_flushes_then_closes_the_websocket() {
     };
     let session = engine.session(handle).unwrap();
     engine.send(&session, Outgoing::message("bye"));
+    (engine, recorder, ws, session)
+}
+
+#[tokio::test]
+async fn server_close_flushes_then_closes_the_websocket() {
+    let (engine, recorder, mut ws, session) = session_with_bye_queued().await;
+    let handle = session.handle();
     engine.close(&session);
     assert_eq!(next_text(&mut ws).await, "4bye");
     assert!(matches!(ws.next().await, Some(Ok(Message::Close(_)))));
@@ -390,15 +402,8 @@ async fn server_close_flushes_then_closes_the_websocket() {
 
 #[tokio::test]
 async fn closing_every_session_still_writes_what_was_queued() {
-    let (engine, recorder) = Recorder::engine(EngineConfig::default());
-    let mut ws = websocket(&engine, "/?EIO=4&transport=websocket").await;
-    next_text(&mut ws).await;
-    let handle = match recorder.take()[..] {
-        [Event::Open(handle)] => handle,
-        ref other => panic!("{other:?}"),
-    };
-    let session = engine.session(handle).unwrap();
-    engine.send(&session, Outgoing::message("bye"));
+    let (engine, recorder, mut ws, session) = session_with_bye_queued().await;
+    let handle = session.handle();
     engine.close_all();
     // The layer above hears the close at once; the client still gets "bye" first.
     assert_eq!(recorder.take(), [Event::Close(handle, "forced close")]);
