@@ -4,8 +4,8 @@
 
 use napi_derive::napi;
 
-use super::engine::EngineOptions;
 use super::events::{self, EventKind};
+use super::options::EngineOptions;
 use crate::engine::{EngineConfig, ErrorCode};
 
 /// A name JS knows a number by, with its message for an error code.

@@ -1,7 +1,6 @@
 //! `NativeEngine`: an Engine.IO server exported to JS. The facade forwards HTTP
 //! requests and upgrades to it and hears about sessions through the event queue.
 
-use std::fmt;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,118 +12,17 @@ use napi_derive::napi;
 
 use crate::attach::adopt::adopt_tcp;
 use crate::attach::bridge::{bridge, BridgeInput, BridgeOutput};
-use crate::attach::listener::{Listener, ListenerEvents};
-use crate::engine::debug::{self, Enabled, Namespaces};
+use crate::attach::listener::Listener;
+use crate::engine::debug::Enabled;
 use crate::engine::polling::{PollOutcome, PostError};
 use crate::engine::request::{RequestHead, Route};
 use crate::engine::websocket::{DirectTcpStream, DirectWrite, UpgradeRequest};
-use crate::engine::{
-    CloseReason, Engine, EngineConfig, EngineHandler, InitialPacket, Message, Outgoing,
-    PollingCompression, Session, Transport,
-};
+use crate::engine::{CloseReason, Engine, Outgoing};
 
 use super::events::{EventKind, EventQueue};
+use super::handler::JsEvents;
+use super::options::{EngineOptions, SocketIoOptions};
 use crate::server::{Server, ServerConfig};
-
-#[napi(object)]
-pub struct EngineOptions {
-    pub ping_interval: u32,
-    pub ping_timeout: u32,
-    pub upgrade_timeout: u32,
-    pub max_http_buffer_size: f64,
-    pub outbound_high_water_mark: f64,
-    pub max_outbound_buffer_size: f64,
-    pub transports: Vec<String>,
-    pub allow_upgrades: bool,
-    pub initial_packet: Option<Either<String, Buffer>>,
-    /// `httpCompression`, when on.
-    pub http_compression: Option<HttpCompression>,
-    /// The debug namespaces (of `debugNamespaces()`) that print.
-    pub debug: Vec<String>,
-}
-
-#[napi(object)]
-pub struct HttpCompression {
-    pub threshold: f64,
-    /// zlib's level; none when other zlib options are set, which Rust does not apply.
-    pub level: Option<u32>,
-}
-
-impl EngineOptions {
-    fn into_config(self) -> EngineConfig {
-        let has = |name: &str| self.transports.iter().any(|t| t == name);
-        EngineConfig {
-            ping_interval: Duration::from_millis(self.ping_interval.into()),
-            ping_timeout: Duration::from_millis(self.ping_timeout.into()),
-            upgrade_timeout: Duration::from_millis(self.upgrade_timeout.into()),
-            max_payload: byte_count(self.max_http_buffer_size),
-            outbound_high_water_mark: byte_count(self.outbound_high_water_mark),
-            max_outbound_buffer: byte_count(self.max_outbound_buffer_size),
-            polling: has("polling"),
-            websocket: has("websocket"),
-            allow_upgrades: self.allow_upgrades,
-            initial_packet: self.initial_packet.map(|packet| match packet {
-                Either::A(text) => InitialPacket::Text(text),
-                Either::B(bytes) => InitialPacket::Binary(Bytes::copy_from_slice(&bytes)),
-            }),
-            polling_compression: match self.http_compression {
-                None => PollingCompression::Off,
-                Some(HttpCompression {
-                    threshold,
-                    level: Some(level),
-                }) => PollingCompression::Compress {
-                    threshold: byte_count(threshold),
-                    level,
-                },
-                Some(HttpCompression { level: None, .. }) => PollingCompression::LeftToNode,
-            },
-            // On one core the runtime shares the JS thread's core: handing writes over
-            // would only add a switch between the two.
-            writes_on_caller: match super::available_cores() {
-                1 => 64,
-                _ => EngineConfig::default().writes_on_caller,
-            },
-            debug: Enabled::named(&self.debug),
-            ..EngineConfig::default()
-        }
-    }
-}
-
-impl EngineOptions {
-    /// The options of `config` as JS names them: with the default config, the facade's
-    /// defaults for what the engine applies (see `boundary()`).
-    pub fn from_config(config: &EngineConfig) -> Self {
-        let transports = [(config.polling, "polling"), (config.websocket, "websocket")];
-        EngineOptions {
-            ping_interval: config.ping_interval.as_millis() as u32,
-            ping_timeout: config.ping_timeout.as_millis() as u32,
-            upgrade_timeout: config.upgrade_timeout.as_millis() as u32,
-            max_http_buffer_size: config.max_payload as f64,
-            outbound_high_water_mark: config.outbound_high_water_mark as f64,
-            max_outbound_buffer_size: config.max_outbound_buffer as f64,
-            transports: transports
-                .iter()
-                .filter(|(allowed, _)| *allowed)
-                .map(|(_, name)| name.to_string())
-                .collect(),
-            allow_upgrades: config.allow_upgrades,
-            initial_packet: None,
-            http_compression: match config.polling_compression {
-                PollingCompression::Compress { threshold, level } => Some(HttpCompression {
-                    threshold: threshold as f64,
-                    level: Some(level),
-                }),
-                PollingCompression::Off | PollingCompression::LeftToNode => None,
-            },
-            debug: Vec::new(),
-        }
-    }
-}
-
-/// A size option from JS (a number of bytes, possibly fractional or out of range).
-fn byte_count(value: f64) -> usize {
-    value.clamp(0.0, usize::MAX as f64) as usize
-}
 
 /// The verdict on an engine request, before any transport work.
 #[napi(object)]
@@ -208,116 +106,6 @@ pub struct Resources {
     pub room_members: u32,
 }
 
-/// Every debug namespace Rust writes to, for JS to tell which of them print.
-#[napi(catch_unwind)]
-pub fn debug_namespaces() -> Vec<&'static str> {
-    let engine = debug::Log::ALL.iter().map(|namespace| namespace.name());
-    let server = crate::server::debug::Log::ALL
-        .iter()
-        .map(|namespace| namespace.name());
-    engine.chain(server).collect()
-}
-
-/// Forwards engine (and, through `ServerEvents`, Socket.IO) events to JS.
-pub(super) struct JsEvents {
-    pub(super) queue: Arc<EventQueue>,
-}
-
-impl JsEvents {
-    pub(super) fn push_debug(&self, namespace: &'static str, message: fmt::Arguments<'_>) {
-        let message = message.to_string();
-        self.queue.push(
-            EventKind::Debug,
-            0,
-            &[namespace.as_bytes(), b"\0", message.as_bytes()],
-        );
-    }
-}
-
-impl EngineHandler for JsEvents {
-    fn on_open(&self, session: &Arc<Session>) {
-        let transport = [(session.transport() == Transport::WebSocket) as u8];
-        self.queue.push(
-            EventKind::Open,
-            session.handle(),
-            &[&transport, session.sid().as_bytes()],
-        );
-    }
-
-    fn on_message(&self, session: &Arc<Session>, message: Message<'_>) {
-        match message {
-            Message::Text(text) => {
-                self.queue
-                    .push(EventKind::Text, session.handle(), &[text.as_bytes()])
-            }
-            Message::Binary(bytes) => {
-                self.queue
-                    .push(EventKind::Binary, session.handle(), &[&bytes])
-            }
-        }
-    }
-
-    fn on_upgrade(&self, session: &Arc<Session>) {
-        self.queue.push(EventKind::Upgrade, session.handle(), &[]);
-    }
-
-    fn announces_open(&self) -> bool {
-        true
-    }
-
-    fn on_close(&self, session: &Arc<Session>, reason: CloseReason) {
-        let description = reason.description().unwrap_or_default();
-        self.queue.push(
-            EventKind::Close,
-            session.handle(),
-            &[reason.as_str().as_bytes(), b"\0", description.as_bytes()],
-        );
-    }
-
-    fn on_drain(&self, session: &Arc<Session>) {
-        self.queue.push(EventKind::Drain, session.handle(), &[]);
-    }
-
-    fn on_abandoned(&self, handle: u32) {
-        self.queue.push(EventKind::Abandoned, handle, &[]);
-    }
-
-    fn on_debug(&self, namespace: &'static str, message: fmt::Arguments<'_>) {
-        self.push_debug(namespace, message);
-    }
-}
-
-impl ListenerEvents for JsEvents {
-    fn hand_off(&self, stream: std::net::TcpStream) {
-        #[cfg(unix)]
-        {
-            use std::os::fd::IntoRawFd;
-            let fd = stream.into_raw_fd();
-            self.queue.push(EventKind::HandOff, fd as u32, &[]);
-        }
-        #[cfg(not(unix))]
-        drop(stream);
-    }
-
-    fn handshake_request(
-        &self,
-        handle: u32,
-        head: &[u8],
-        remote: std::net::SocketAddr,
-        local: std::net::SocketAddr,
-    ) {
-        let addresses = format!(
-            "{}\0{}\0{}\0{}\0",
-            remote.ip(),
-            remote.port(),
-            local.ip(),
-            local.port()
-        );
-        self.queue
-            .push(EventKind::Accepted, handle, &[addresses.as_bytes(), head]);
-    }
-}
-
 fn post_outcome(result: Result<(), PostError>) -> &'static str {
     match result {
         Ok(()) => "ok",
@@ -326,12 +114,6 @@ fn post_outcome(result: Result<(), PostError>) -> &'static str {
         Err(PostError::TooLarge) => "tooLarge",
         Err(PostError::Gone) => "gone",
     }
-}
-
-/// Socket.IO options; without them the engine serves raw Engine.IO sessions.
-#[napi(object)]
-pub struct SocketIoOptions {
-    pub connect_timeout: u32,
 }
 
 #[napi]

@@ -4,6 +4,8 @@
 mod boundary;
 mod engine;
 mod events;
+mod handler;
+mod options;
 mod server;
 
 use napi_derive::module_init;

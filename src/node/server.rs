@@ -8,8 +8,9 @@ use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
 use smallvec::{smallvec, SmallVec};
 
-use super::engine::{JsEvents, NativeEngine};
+use super::engine::NativeEngine;
 use super::events::EventKind;
+use super::handler::JsEvents;
 use crate::adapter::{BroadcastOptions, Room};
 use crate::engine::{CloseReason, Session};
 use crate::parser::{PacketType, JSON_WHITESPACE};
