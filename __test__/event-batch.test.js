@@ -7,7 +7,17 @@
 
 const { describe, it } = require('node:test');
 const assert = require('node:assert/strict');
-const { EventKind, forEachEvent, readPacketId, readPacketArgs } = require('../lib/engine/events');
+const native = require('../lib/native');
+const {
+  EventKind,
+  forEachEvent,
+  readAttachments,
+  readConnect,
+  readDebugLine,
+  readPacketId,
+  readPacketArgs,
+  readReason,
+} = require('../lib/engine/events');
 
 /** A batch of SOCKET_EVENT records as Rust lays them out, from [socket, ack id, JSON]. */
 function batch(events) {
@@ -69,6 +79,46 @@ describe('event batches', () => {
       [1, null, ['a', 1]],
       [2, 'SyntaxError'],
       [3, 4, ['c', [true]]],
+    ]);
+  });
+
+  it('reads back every record layout the Rust writers put in a batch', () => {
+    const names = Object.fromEntries(Object.entries(EventKind).map(([name, code]) => [code, name]));
+    const seen = [];
+    forEachEvent(native.goldenBatch(), (kind, id, data, start, end) => {
+      const record = [names[kind], id];
+      switch (kind) {
+        case EventKind.OPEN:
+          record.push(data[start], data.toString('latin1', start + 1, end));
+          break;
+        case EventKind.CLOSE:
+        case EventKind.SOCKET_DISCONNECT: {
+          const [reason, description] = readReason(data, start, end);
+          record.push(reason, description?.message);
+          break;
+        }
+        case EventKind.SOCKET_CONNECT:
+          record.push(readConnect(data, start, end));
+          break;
+        case EventKind.SOCKET_EVENT:
+        case EventKind.SOCKET_ACK:
+          record.push(readPacketId(data, start), readPacketArgs(data, start));
+          record.push(readAttachments(data, start).map((buffer) => [...buffer]));
+          break;
+        default:
+          record.push(readDebugLine(data, start, end));
+      }
+      seen.push(record);
+    });
+    assert.deepEqual(seen, [
+      ['OPEN', 3, 1, 'sid-of-twenty-chars0'],
+      ['CLOSE', 3, 'transport error', 'poll connection closed prematurely'],
+      ['SOCKET_CONNECT', 9, { engineHandle: 3, id: 'socket-id-twentychar', nsp: '/chat', auth: '{"token":"é"}' }],
+      ['SOCKET_EVENT', 9, 7, ['ev', 1, 0], [[1, 2], []]],
+      ['SOCKET_ACK', 9, 8, [], []],
+      ['SOCKET_EVENT', 9, null, ['plain', { a: [null] }], []],
+      ['SOCKET_DISCONNECT', 9, 'client namespace disconnect', undefined],
+      ['DEBUG', 0, ['engine:ws', 'received "40"']],
     ]);
   });
 });

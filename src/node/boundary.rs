@@ -2,11 +2,15 @@
 //! load (`boundary()`): the event kinds and the batch layout, the engine's error codes
 //! and messages, and the defaults of the options the engine applies.
 
+use bytes::Bytes;
+use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
 
-use super::events::{self, EventKind};
+use super::events::{self, EventKind, EventQueue};
+use super::handler::JsEvents;
 use super::options::EngineOptions;
 use crate::engine::{EngineConfig, ErrorCode};
+use crate::parser::PacketType;
 
 /// A name JS knows a number by, with its message for an error code.
 #[napi(object)]
@@ -54,4 +58,31 @@ pub fn boundary() -> Boundary {
         errors: errors.collect(),
         defaults: EngineOptions::from_config(&EngineConfig::default()),
     }
+}
+
+/// A batch with a record of each layout, written by the writers the events use, for the
+/// JS test that reads it back (`__test__/event-batch.test.js`).
+#[napi(catch_unwind)]
+pub fn golden_batch() -> Buffer {
+    let events = JsEvents {
+        queue: EventQueue::new(),
+    };
+    events.push_open(3, true, "sid-of-twenty-chars0");
+    let description = "poll connection closed prematurely";
+    events.push_reason(EventKind::Close, 3, "transport error", description);
+    events.push_connect(
+        9,
+        3,
+        "socket-id-twentychar",
+        "/chat",
+        Some(r#"{"token":"é"}"#),
+    );
+    let attachments = [Bytes::from_static(&[1, 2]), Bytes::new()];
+    events.push_packet(9, PacketType::Event, Some(7), r#"["ev",1]"#, &attachments);
+    events.push_packet(9, PacketType::Ack, Some(8), "", &[]);
+    events.push_packet(9, PacketType::Event, None, r#"["plain",{"a":[null]}]"#, &[]);
+    let reason = "client namespace disconnect";
+    events.push_reason(EventKind::SocketDisconnect, 9, reason, "");
+    events.push_debug("engine:ws", format_args!("received \"{}\"", "40"));
+    Buffer::from(events.queue.take())
 }

@@ -26,7 +26,29 @@ pub(super) struct JsEvents {
     pub(super) queue: Arc<EventQueue>,
 }
 
+/// The records, from plain values (what the trait methods below and `goldenBatch()` write).
 impl JsEvents {
+    pub(super) fn push_open(&self, handle: u32, websocket: bool, sid: &str) {
+        let transport = [websocket as u8];
+        self.queue
+            .push(EventKind::Open, handle, &[&transport, sid.as_bytes()]);
+    }
+
+    /// A close (`Close`, `SocketDisconnect`): its reason, NUL, its description.
+    pub(super) fn push_reason(
+        &self,
+        kind: EventKind,
+        handle: u32,
+        reason: &str,
+        description: &str,
+    ) {
+        self.queue.push(
+            kind,
+            handle,
+            &[reason.as_bytes(), b"\0", description.as_bytes()],
+        );
+    }
+
     pub(super) fn push_debug(&self, namespace: &'static str, message: fmt::Arguments<'_>) {
         let message = message.to_string();
         self.queue.push(
@@ -39,12 +61,8 @@ impl JsEvents {
 
 impl EngineHandler for JsEvents {
     fn on_open(&self, session: &Arc<Session>) {
-        let transport = [(session.transport() == Transport::WebSocket) as u8];
-        self.queue.push(
-            EventKind::Open,
-            session.handle(),
-            &[&transport, session.sid().as_bytes()],
-        );
+        let websocket = session.transport() == Transport::WebSocket;
+        self.push_open(session.handle(), websocket, session.sid());
     }
 
     fn on_message(&self, session: &Arc<Session>, message: Message<'_>) {
@@ -70,10 +88,11 @@ impl EngineHandler for JsEvents {
 
     fn on_close(&self, session: &Arc<Session>, reason: CloseReason) {
         let description = reason.description().unwrap_or_default();
-        self.queue.push(
+        self.push_reason(
             EventKind::Close,
             session.handle(),
-            &[reason.as_str().as_bytes(), b"\0", description.as_bytes()],
+            reason.as_str(),
+            description,
         );
     }
 

@@ -44,24 +44,76 @@ impl ServerEvents for JsEvents {
     }
 
     fn connect_request(&self, socket: &Socket, auth: Option<&str>) {
-        let engine_handle = socket.session.handle().to_le_bytes();
-        let nsp_length = (socket.nsp.len() as u32).to_le_bytes();
-        self.queue.push(
-            EventKind::SocketConnect,
-            socket.handle,
-            &[
-                &engine_handle,
-                socket.id.as_bytes(),
-                &nsp_length,
-                socket.nsp.as_bytes(),
-                auth.unwrap_or_default().as_bytes(),
-            ],
-        );
+        let engine_handle = socket.session.handle();
+        self.push_connect(socket.handle, engine_handle, &socket.id, &socket.nsp, auth);
     }
 
     fn packet(
         &self,
         socket: &Socket,
+        kind: PacketType,
+        id: Option<u64>,
+        data: &str,
+        attachments: &[Bytes],
+    ) {
+        self.push_packet(socket.handle, kind, id, data, attachments);
+    }
+
+    fn disconnect(&self, socket: &Socket, reason: DisconnectReason<'_>) {
+        let description = reason.description.unwrap_or_default();
+        let kind = EventKind::SocketDisconnect;
+        self.push_reason(kind, socket.handle, reason.reason, description);
+    }
+
+    fn engine_drain(&self, session: &Arc<Session>) {
+        crate::engine::EngineHandler::on_drain(self, session);
+    }
+
+    fn error(&self, socket: &Socket, message: &str) {
+        self.queue
+            .push(EventKind::SocketError, socket.handle, &[message.as_bytes()]);
+    }
+
+    fn debug(&self, namespace: &'static str, message: std::fmt::Arguments<'_>) {
+        self.push_debug(namespace, message);
+    }
+}
+
+/// An event's JSON with one more argument, `0`, in two pieces: JS puts the ack callback
+/// in that slot (appending to the parsed array would make V8 reallocate its elements).
+/// The parser checked that a payload, if any, is a JSON array with an event name.
+/// The Socket.IO records, from plain values (see [`JsEvents::push_open`]).
+impl JsEvents {
+    /// A connect request: engine handle, socket id (20 bytes), namespace length,
+    /// namespace, auth JSON.
+    pub(super) fn push_connect(
+        &self,
+        handle: u32,
+        engine_handle: u32,
+        id: &str,
+        nsp: &str,
+        auth: Option<&str>,
+    ) {
+        let engine_handle = engine_handle.to_le_bytes();
+        let nsp_length = (nsp.len() as u32).to_le_bytes();
+        self.queue.push(
+            EventKind::SocketConnect,
+            handle,
+            &[
+                &engine_handle,
+                id.as_bytes(),
+                &nsp_length,
+                nsp.as_bytes(),
+                auth.unwrap_or_default().as_bytes(),
+            ],
+        );
+    }
+
+    /// An EVENT or ACK: its JSON (an event wanting an ack gets a last slot for the
+    /// callback), the ack id (NaN for none), then the attachments.
+    pub(super) fn push_packet(
+        &self,
+        handle: u32,
         kind: PacketType,
         id: Option<u64>,
         data: &str,
@@ -87,35 +139,10 @@ impl ServerEvents for JsEvents {
             parts.push(attachment);
         }
         self.queue
-            .push_with_json(kind, socket.handle, &parts, &json.map(str::as_bytes));
-    }
-
-    fn disconnect(&self, socket: &Socket, reason: DisconnectReason<'_>) {
-        let description = reason.description.unwrap_or_default();
-        self.queue.push(
-            EventKind::SocketDisconnect,
-            socket.handle,
-            &[reason.reason.as_bytes(), b"\0", description.as_bytes()],
-        );
-    }
-
-    fn engine_drain(&self, session: &Arc<Session>) {
-        crate::engine::EngineHandler::on_drain(self, session);
-    }
-
-    fn error(&self, socket: &Socket, message: &str) {
-        self.queue
-            .push(EventKind::SocketError, socket.handle, &[message.as_bytes()]);
-    }
-
-    fn debug(&self, namespace: &'static str, message: std::fmt::Arguments<'_>) {
-        self.push_debug(namespace, message);
+            .push_with_json(kind, handle, &parts, &json.map(str::as_bytes));
     }
 }
 
-/// An event's JSON with one more argument, `0`, in two pieces: JS puts the ack callback
-/// in that slot (appending to the parsed array would make V8 reallocate its elements).
-/// The parser checked that a payload, if any, is a JSON array with an event name.
 fn with_ack_slot(data: &str) -> [&str; 2] {
     match data.trim_end_matches(JSON_WHITESPACE).strip_suffix(']') {
         Some(open) => [open, ",0]"],
