@@ -2,7 +2,7 @@
 
 // Decodes the batches of events the Rust engine sends (see src/node/events.rs).
 
-const { EventKind, batchLayout } = require('./boundary');
+const { EventKind, batchLayout } = require('./native-constants');
 
 /** The records' length, before them. */
 const BATCH_HEADER_SIZE = batchLayout.header;

@@ -3,7 +3,7 @@
 // Engine options: the reference's defaults (those the engine applies are Rust's), and
 // what the Rust engine is told.
 
-const { engineDefaults } = require('./boundary');
+const { engineDefaults } = require('./native-constants');
 
 const defaults = Object.freeze({
   pingTimeout: engineDefaults.pingTimeout,

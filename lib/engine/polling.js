@@ -6,7 +6,7 @@
 const zlib = require('node:zlib');
 const accepts = require('accepts');
 const debug = require('../debug').logger('engine:polling');
-const { engineDefaults } = require('./boundary');
+const { engineDefaults } = require('./native-constants');
 
 const compressors = { gzip: zlib.gzip, deflate: zlib.deflate };
 
