@@ -8,7 +8,7 @@
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { spawn, spawnSync, execFileSync } = require('node:child_process');
-const { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
+const { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
 const { once } = require('node:events');
 const { tmpdir } = require('node:os');
 const { delimiter, join } = require('node:path');
@@ -30,7 +30,7 @@ function pathWithoutCargo() {
 
 function makeApp(scratch, name) {
   const dir = join(scratch, name);
-  execFileSync('mkdir', ['-p', dir]);
+  mkdirSync(dir);
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', private: true }));
   copyFileSync(join(__dirname, 'support', 'consumer-app.js'), join(dir, 'server.js'));
   return dir;

@@ -8,7 +8,7 @@ const { existsSync, mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { buildNative, hasCargo } = require('./build-native');
-const { platformSuffix } = require('../lib/platform');
+const { platformSuffix, platformsOf } = require('../lib/platform');
 const { optionalDependencies } = require('../package.json');
 
 const root = join(__dirname, '..');
@@ -22,18 +22,13 @@ function loads() {
   }
 }
 
-/** The platforms with a prebuilt binary, from the optional dependencies' names. */
-function prebuiltPlatforms() {
-  return Object.keys(optionalDependencies).map((name) => name.replace(/^sio-rs-/, ''));
-}
-
 function main() {
   if (loads()) return;
   const platform = platformSuffix();
   if (!hasCargo()) {
     console.error(
       `sio-rs: no prebuilt binary for ${platform} and no Rust toolchain to build one. ` +
-        `Install on a platform with a prebuilt binary (${prebuiltPlatforms().join(', ')}), ` +
+        `Install on a platform with a prebuilt binary (${platformsOf(Object.keys(optionalDependencies)).join(', ')}), ` +
         'or install Rust (https://rustup.rs, so that cargo is on PATH) and run npm install again.',
     );
     process.exit(1);
